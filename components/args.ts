@@ -1,0 +1,94 @@
+import * as k8s from "@pulumi/kubernetes";
+import { ChartDefaults, HelperImages } from "./chartDefaults";
+import { RegistryArgs } from "./registries";
+
+/** The Dify chart and how it is deployed. */
+export interface DifyChartArgs {
+    /** Chart version, pinned (semver, no ranges): `3.7.4`. Selects the `plugin_connector` defaults. */
+    readonly version: string;
+    /** Helm repository. Default `https://langgenius.github.io/dify-helm`. */
+    readonly repository?: string;
+    /** Chart name in the repository. Default `dify`. */
+    readonly chart?: string;
+    /** Helm release name. Default `dify`. */
+    readonly releaseName?: string;
+    /**
+     * `"chart"` (default): `kubernetes.helm.v4.Chart`, rendered like `helm template` and applied object by object, so a
+     * preview shows each object's diff; works with a provider that renders YAML to a directory.
+     * `"release"`: `kubernetes.helm.v3.Release`, a real Helm release (`helm list`, `helm rollback`).
+     */
+    readonly kind?: "chart" | "release";
+    /**
+     * Any other chart values, deep-merged under the component's. `plugin_connector` keys the component manages are
+     * rejected with the argument to use instead; everything else passes through.
+     */
+    readonly values?: Record<string, unknown>;
+    /**
+     * Helper images and python build bases of this chart version, for versions the component has no table entry for.
+     * Default: the component's table (3.5.x, 3.7.x, 3.9.x).
+     */
+    readonly defaults?: ChartDefaults;
+    /** Do not wait for the chart's workloads to become ready. Default false. */
+    readonly skipAwait?: boolean;
+    /** `kind: "release"` only: seconds Helm waits for the release. Default Helm's (300). */
+    readonly timeout?: number;
+}
+
+/** The python generator (`generatorConf`). */
+export interface PythonArgs {
+    /** pip index mirror used while building plugins, e.g. `https://pypi.tuna.tsinghua.edu.cn/simple`. Default none. */
+    readonly pipMirror?: string;
+    /** Byte-compile plugin code at build time. Default the chart's (true). */
+    readonly preCompile?: boolean;
+    /**
+     * Build base images by python version (`"3.12": "registry.example.com/python-base:3.12"`), merged over the chart
+     * version's defaults. `null` removes a version.
+     */
+    readonly versions?: Readonly<Record<string, string | null>>;
+}
+
+/** Build and runner ServiceAccounts that already exist in the namespace. */
+export interface ServiceAccountNames {
+    /** `customServiceAccount`: plugin build (kaniko) pods. */
+    readonly build?: string;
+    /** `runnerServiceAccount`: plugin runner pods. */
+    readonly runner?: string;
+}
+
+/** Settings of Dify's plugin connector beyond the registry. */
+export interface PluginConnectorArgs {
+    /** Node labels plugin pods must run on. */
+    readonly nodeSelector?: Readonly<Record<string, string>>;
+    /** Affinity of plugin pods. */
+    readonly affinity?: k8s.types.input.core.v1.Affinity;
+    /** Tolerations of plugin pods. */
+    readonly tolerations?: readonly k8s.types.input.core.v1.Toleration[];
+    /** Extra labels on plugin pods. */
+    readonly labels?: Readonly<Record<string, string>>;
+    /** Helper image overrides; unset ones follow the chart version's defaults. */
+    readonly images?: Partial<HelperImages>;
+    /** The python generator. */
+    readonly python?: PythonArgs;
+    /**
+     * Restricted networks: one `registry/prefix` that every helper image and python build base is pulled from instead of
+     * docker.io / gcr.io. `nginx:1.29.4-alpine` becomes `<imageMirror>/nginx:1.29.4-alpine`,
+     * `gcr.io/kaniko-project/executor:latest` becomes `<imageMirror>/kaniko-project/executor:latest`.
+     */
+    readonly imageMirror?: string;
+    /** ServiceAccounts you created yourself. Registry kinds that create their own (ECR with IRSA) set these. */
+    readonly serviceAccounts?: ServiceAccountNames;
+}
+
+/** Arguments of {@link DifyPluginRegistry}. */
+export interface DifyPluginRegistryArgs {
+    /** Namespace of the Dify release and `image-repo-secret`. Default `dify`. */
+    readonly namespace?: string;
+    /** Create the namespace. Default true; false when it exists already. */
+    readonly createNamespace?: boolean;
+    /** The registry plugin images are pushed to. */
+    readonly registry: RegistryArgs;
+    /** The Dify chart. */
+    readonly chart: DifyChartArgs;
+    /** Plugin connector settings. */
+    readonly pluginConnector?: PluginConnectorArgs;
+}

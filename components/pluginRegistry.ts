@@ -1,0 +1,149 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { DifyPluginRegistryArgs } from "./args";
+import { deployDifyChart } from "./helmDeployment";
+import { planPluginRegistry } from "./plan";
+import { ProvisionedRegistry, ServiceAccountSpec } from "./registries";
+import { buildChartValues, IMAGE_REPO_SECRET, Values } from "./values/chartValues";
+import { buildPluginConnectorValues } from "./values/pluginConnectorValues";
+
+/**
+ * Gives Dify Enterprise its plugin image registry: provisions the chosen registry, writes `image-repo-secret`
+ * (`kubernetes.io/dockerconfigjson` with both `.dockerconfigjson` and `config.json`), creates the build and runner
+ * ServiceAccounts the registry kind needs, and deploys the Dify chart with the whole `plugin_connector` block.
+ *
+ * Arguments are validated before anything is registered. Pass a Kubernetes provider through `providers` to target a
+ * cluster other than the ambient one.
+ */
+export class DifyPluginRegistry extends pulumi.ComponentResource {
+    /** Namespace of the release and the Secret. */
+    public readonly namespace!: pulumi.Output<string>;
+    /** Always `image-repo-secret`. */
+    public readonly secretName!: pulumi.Output<string>;
+    /** `plugin_connector.imageRepoPrefix`. */
+    public readonly imageRepoPrefix!: pulumi.Output<string>;
+    /** `plugin_connector.imageRepoType`. */
+    public readonly imageRepoType!: pulumi.Output<"docker" | "ecr">;
+    /** The `plugin_connector` block as passed to the chart. Holds no credentials. */
+    public readonly pluginConnectorValues!: pulumi.Output<Values>;
+    /** The Dify chart: a `helm.v4.Chart` or, with `chart.kind: "release"`, a `helm.v3.Release`. */
+    public readonly chart!: k8s.helm.v4.Chart | k8s.helm.v3.Release;
+
+    constructor(name: string, args: DifyPluginRegistryArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Validate before the component itself is registered: bad input leaves nothing behind.
+        const plan = planPluginRegistry(name, args);
+        super("dify:index:PluginRegistry", name, {}, opts);
+
+        const gate = plan.checks.gate();
+        const childOpts = { parent: this, dependsOn: gate };
+
+        const ns = plan.createNamespace
+            ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: plan.namespace } }, childOpts)
+            : undefined;
+        const namespace = ns ? ns.metadata.name : pulumi.output(plan.namespace);
+
+        const registry: ProvisionedRegistry = plan.registryKind.provision(plan.registry, {
+            name,
+            parent: this,
+            namespace,
+            dependsOn: gate,
+        });
+
+        const serviceAccounts = this.serviceAccounts(name, plan.serviceAccounts, registry, namespace, childOpts);
+
+        const secret = registry.dockerConfigJson
+            ? new k8s.core.v1.Secret(
+                  `${name}-image-repo-secret`,
+                  {
+                      metadata: { name: IMAGE_REPO_SECRET, namespace },
+                      type: "kubernetes.io/dockerconfigjson",
+                      // kubelet pulls with .dockerconfigjson; kaniko reads config.json from the same Secret.
+                      data: pulumi.secret(
+                          registry.dockerConfigJson.apply((json) => {
+                              const encoded = Buffer.from(json, "utf8").toString("base64");
+                              return { ".dockerconfigjson": encoded, "config.json": encoded };
+                          }),
+                      ),
+                  },
+                  childOpts,
+              )
+            : undefined;
+
+        const pluginConnectorValues = pulumi
+            .all([registry.imageRepoPrefix, registry.ecrRegion])
+            .apply(([imageRepoPrefix, ecrRegion]) =>
+                buildPluginConnectorValues({
+                    imageRepoPrefix,
+                    imageRepoType: registry.imageRepoType,
+                    ecrRegion,
+                    insecure: registry.insecure,
+                    buildServiceAccount: serviceAccounts.build,
+                    runnerServiceAccount: serviceAccounts.runner,
+                    ...plan.scheduling,
+                    images: plan.images,
+                    generatorConf: plan.generatorConf,
+                }),
+            );
+
+        const dependencies: pulumi.Resource[] = [
+            ...(ns ? [ns] : []),
+            ...(secret ? [secret] : []),
+            ...serviceAccounts.resources,
+            ...(registry.dependencies ?? []),
+        ];
+        this.chart = deployDifyChart(
+            name,
+            plan,
+            namespace,
+            pluginConnectorValues.apply((connector) => buildChartValues(plan.chart.values, connector)),
+            { parent: this, dependsOn: pulumi.output(gate).apply((g) => [...g, ...dependencies]) },
+        );
+
+        this.namespace = namespace;
+        this.secretName = pulumi.output(IMAGE_REPO_SECRET);
+        this.imageRepoPrefix = pulumi.output(registry.imageRepoPrefix);
+        this.imageRepoType = pulumi.output(registry.imageRepoType);
+        this.pluginConnectorValues = pluginConnectorValues;
+        this.registerOutputs({
+            namespace: this.namespace,
+            secretName: this.secretName,
+            imageRepoPrefix: this.imageRepoPrefix,
+            imageRepoType: this.imageRepoType,
+            pluginConnectorValues: this.pluginConnectorValues,
+        });
+    }
+
+    /** ServiceAccounts the registry kind asks for; names the user gave are used as they are. */
+    private serviceAccounts(
+        name: string,
+        given: { readonly build?: string; readonly runner?: string },
+        registry: ProvisionedRegistry,
+        namespace: pulumi.Input<string>,
+        opts: pulumi.CustomResourceOptions,
+    ): { build?: string; runner?: string; resources: k8s.core.v1.ServiceAccount[] } {
+        const resources: k8s.core.v1.ServiceAccount[] = [];
+        const create = (role: "build" | "runner", spec: ServiceAccountSpec | undefined): string | undefined => {
+            if (!spec) {
+                return given[role];
+            }
+            if (given[role] !== undefined && given[role] !== spec.name) {
+                throw new pulumi.ResourceError(
+                    `pluginConnector.serviceAccounts.${role} ("${given[role]}") conflicts with the ServiceAccount "${spec.name}" ` +
+                        `that registry type "${registry.imageRepoType}" creates; remove pluginConnector.serviceAccounts.${role}`,
+                    this,
+                );
+            }
+            resources.push(
+                new k8s.core.v1.ServiceAccount(
+                    `${name}-${role}-sa`,
+                    { metadata: { name: spec.name, namespace, annotations: spec.annotations } },
+                    opts,
+                ),
+            );
+            return spec.name;
+        };
+        const build = create("build", registry.serviceAccounts?.build);
+        const runner = create("runner", registry.serviceAccounts?.runner);
+        return { build, runner, resources };
+    }
+}

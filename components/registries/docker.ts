@@ -1,0 +1,59 @@
+import * as pulumi from "@pulumi/pulumi";
+import { dockerConfigJson } from "../dockerConfig";
+import { hostPortProblem, InputChecks, isPlain, repositoryPathProblem, requireNonEmpty } from "../validation";
+import { ProvisionedRegistry, RegistryKind } from "./registryKind";
+
+/**
+ * Any Docker-compatible registry reached with a username and password: Harbor, GHCR, Quay, GitLab, Nexus, a
+ * self-hosted `registry:2`, including plain-HTTP ones (`insecure: true`).
+ */
+export interface DockerRegistryArgs {
+    readonly type: "docker";
+    /** Registry host as `hostname[:port]`, no scheme: `harbor.example.com`, `ghcr.io`, `10.0.0.5:5000`. */
+    readonly server: pulumi.Input<string>;
+    /** Repository path under the server that plugin images go to: `dify-plugins`, `acme/dify-plugins`. */
+    readonly prefix: pulumi.Input<string>;
+    /** Login user (Harbor robot accounts look like `robot$dify`). */
+    readonly username: pulumi.Input<string>;
+    /** Login password or token. Kept secret end to end. */
+    readonly password: pulumi.Input<string>;
+    /**
+     * The registry speaks plain HTTP: sets `insecureImageRepo: true` so kaniko pushes over HTTP. The nodes' container
+     * runtime must trust it too (see docs/troubleshooting.md). Default false.
+     */
+    readonly insecure?: boolean;
+}
+
+export const dockerRegistry: RegistryKind<DockerRegistryArgs> = {
+    type: "docker",
+
+    validate(args: DockerRegistryArgs, checks: InputChecks): void {
+        checks.check("registry.server", args.server, hostPortProblem);
+        checks.check("registry.prefix", args.prefix, repositoryPathProblem);
+        checks.check("registry.username", args.username, requireNonEmpty("the registry login user"));
+        checks.check("registry.password", args.password, requireNonEmpty("the registry password"));
+        if (args.insecure !== undefined && typeof args.insecure !== "boolean") {
+            checks.problems.add("registry.insecure", `must be true or false, got ${JSON.stringify(args.insecure)}`);
+        }
+    },
+
+    provision(args: DockerRegistryArgs): ProvisionedRegistry {
+        const config = pulumi
+            .all([args.server, args.username, args.password])
+            .apply(([server, username, password]) => dockerConfigJson([{ server, username, password }]));
+        return {
+            imageRepoPrefix: joinPrefix(args.server, args.prefix),
+            imageRepoType: "docker",
+            insecure: args.insecure ?? false,
+            dockerConfigJson: pulumi.secret(config),
+        };
+    },
+};
+
+/** `<server>/<prefix>`, kept plain when both are plain so previews and synth show the value. */
+function joinPrefix(server: pulumi.Input<string>, prefix: pulumi.Input<string>): pulumi.Input<string> {
+    if (isPlain(server) && isPlain(prefix)) {
+        return `${server}/${prefix}`;
+    }
+    return pulumi.interpolate`${server}/${prefix}`;
+}

@@ -1,0 +1,58 @@
+import * as pulumi from "@pulumi/pulumi";
+import { DOCKER_HUB_AUTH_KEY, dockerConfigJson } from "../dockerConfig";
+import { InputChecks, isPlain, requireNonEmpty } from "../validation";
+import { ProvisionedRegistry, RegistryKind } from "./registryKind";
+
+/** Docker Hub, with a personal access token (or an organization access token) that can push. */
+export interface DockerHubRegistryArgs {
+    readonly type: "dockerhub";
+    /** The Docker Hub user or organization that owns the plugin repositories: images go to `docker.io/<namespace>/…`. */
+    readonly namespace: pulumi.Input<string>;
+    /** Docker Hub user name the token belongs to. */
+    readonly username: pulumi.Input<string>;
+    /** A Docker Hub access token with read & write scope (not the account password). Kept secret end to end. */
+    readonly token: pulumi.Input<string>;
+}
+
+// Docker Hub namespaces: lowercase letters and digits, with '-' or '_' between them (4-30 characters for new accounts,
+// shorter legacy names exist, so only the charset and the 255 limit of a path component are enforced).
+const NAMESPACE = /^[a-z0-9]+(?:[_-][a-z0-9]+)*$/;
+
+function namespaceProblem(namespace: string | undefined): string | undefined {
+    if (typeof namespace !== "string" || namespace.length === 0) {
+        return "is required: the Docker Hub user or organization, e.g. `acme`";
+    }
+    if (namespace.includes("/") || namespace.includes(".")) {
+        return `"${namespace}" must be the bare Docker Hub namespace (e.g. \`acme\`), not a path or host`;
+    }
+    if (!NAMESPACE.test(namespace) || namespace.length > 255) {
+        return `"${namespace}" is not a Docker Hub namespace: lowercase letters and digits, '-' or '_' between them`;
+    }
+    return undefined;
+}
+
+export const dockerHubRegistry: RegistryKind<DockerHubRegistryArgs> = {
+    type: "dockerhub",
+
+    validate(args: DockerHubRegistryArgs, checks: InputChecks): void {
+        checks.check("registry.namespace", args.namespace, namespaceProblem);
+        checks.check("registry.username", args.username, requireNonEmpty("the Docker Hub user name"));
+        checks.check("registry.token", args.token, requireNonEmpty("the Docker Hub access token"));
+        // Not part of the type, but reachable from JavaScript and stack config: Docker Hub is always HTTPS.
+        if ((args as { insecure?: unknown }).insecure !== undefined) {
+            checks.problems.add("registry.insecure", "Docker Hub is always HTTPS; remove `insecure` (it is only for `type: docker`)");
+        }
+    },
+
+    provision(args: DockerHubRegistryArgs): ProvisionedRegistry {
+        const config = pulumi
+            .all([args.username, args.token])
+            .apply(([username, password]) => dockerConfigJson([{ server: DOCKER_HUB_AUTH_KEY, username, password }]));
+        return {
+            imageRepoPrefix: isPlain(args.namespace) ? `docker.io/${args.namespace}` : pulumi.interpolate`docker.io/${args.namespace}`,
+            imageRepoType: "docker",
+            insecure: false,
+            dockerConfigJson: pulumi.secret(config),
+        };
+    },
+};

@@ -1,0 +1,54 @@
+import * as pulumi from "@pulumi/pulumi";
+import { InputChecks } from "../validation";
+
+/** What a registry kind is given to create its resources. */
+export interface RegistryContext {
+    /** The component's name: children are named `<name>-<suffix>`. */
+    readonly name: string;
+    /** The component: every child is created with `{ parent }`. */
+    readonly parent: pulumi.Resource;
+    /** The release namespace (ServiceAccounts and Secrets live there). */
+    readonly namespace: pulumi.Input<string>;
+    /** Children wait on this, so they are registered only once every argument has been validated. */
+    readonly dependsOn: pulumi.Input<pulumi.Resource[]>;
+}
+
+/** A Kubernetes ServiceAccount the component creates for plugin build or runner pods. */
+export interface ServiceAccountSpec {
+    readonly name: string;
+    /** e.g. `eks.amazonaws.com/role-arn` for IRSA. */
+    readonly annotations?: Record<string, pulumi.Input<string>>;
+}
+
+/** The registry as Dify's plugin connector sees it, once provisioned. */
+export interface ProvisionedRegistry {
+    /** `plugin_connector.imageRepoPrefix`: `<host>/<path>`, with no scheme and no trailing slash. */
+    readonly imageRepoPrefix: pulumi.Input<string>;
+    /** `plugin_connector.imageRepoType`. */
+    readonly imageRepoType: "docker" | "ecr";
+    /** `plugin_connector.ecrRegion`, only for `imageRepoType: ecr`. */
+    readonly ecrRegion?: pulumi.Input<string>;
+    /** `plugin_connector.insecureImageRepo`: the registry speaks plain HTTP. */
+    readonly insecure: boolean;
+    /**
+     * The docker config JSON for `image-repo-secret`, secret-wrapped. Undefined when the kind keeps the Secret's
+     * content up to date itself (the component then creates nothing for it).
+     */
+    readonly dockerConfigJson?: pulumi.Output<string>;
+    /** ServiceAccounts to create and name in `customServiceAccount` / `runnerServiceAccount`. */
+    readonly serviceAccounts?: { readonly build?: ServiceAccountSpec; readonly runner?: ServiceAccountSpec };
+    /** Resources the kind created that the Helm deployment must wait for. */
+    readonly dependencies?: readonly pulumi.Resource[];
+}
+
+/**
+ * One kind of registry (`docker`, `dockerhub`, later `ecr`, `acr`, …), in a file of its own. The component knows
+ * kinds only through this interface.
+ */
+export interface RegistryKind<TArgs extends { readonly type: string }> {
+    readonly type: TArgs["type"];
+    /** Records every problem with `args` (property paths start with `registry.`); creates nothing. */
+    validate(args: TArgs, checks: InputChecks): void;
+    /** Creates the kind's cloud resources, if any, and describes the registry. Called only with valid args. */
+    provision(args: TArgs, ctx: RegistryContext): ProvisionedRegistry;
+}
