@@ -93,7 +93,8 @@ export function defaultsForChartVersion(version: string): ChartDefaults | undefi
     if (!entry) {
         return undefined;
     }
-    const { series: _series, verifiedWith: _verified, ...defaults } = entry;
+    // A deep copy: callers may change what they get without changing the table.
+    const { series: _series, verifiedWith: _verified, ...defaults } = structuredClone(entry);
     return defaults;
 }
 

@@ -13,6 +13,8 @@ export interface ImageReference {
     readonly digest?: string;
 }
 
+const DOCKER_HUB_ALIASES = ["docker.io", "index.docker.io", "registry-1.docker.io"];
+
 /** Parses `[domain/]path[:tag][@digest]`. */
 export function parseImageReference(reference: string): ImageReference {
     let rest = reference;
@@ -32,7 +34,8 @@ export function parseImageReference(reference: string): ImageReference {
     const first = slash >= 0 ? rest.slice(0, slash) : "";
     // The first component is a registry only if it looks like a host: a dot, a port or localhost.
     const hasDomain = slash >= 0 && (first.includes(".") || first.includes(":") || first === "localhost");
-    const domain = hasDomain ? first : "docker.io";
+    // index.docker.io and registry-1.docker.io are Docker Hub's other names.
+    const domain = !hasDomain ? "docker.io" : DOCKER_HUB_ALIASES.includes(first) ? "docker.io" : first;
     let path = hasDomain ? rest.slice(slash + 1) : rest;
     if (domain === "docker.io" && !path.includes("/")) {
         path = `library/${path}`;

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
 import { dockerConfigJson } from "../dockerConfig";
 import { hostPortProblem, InputChecks, isPlain, repositoryPathProblem, requireNonEmpty } from "../validation";
 import { ProvisionedRegistry, RegistryKind } from "./registryKind";
@@ -26,6 +27,15 @@ export interface DockerRegistryArgs {
 
 export const dockerRegistry: RegistryKind<DockerRegistryArgs> = {
     type: "docker",
+    configSchema: z.strictObject({
+        type: z.literal("docker"),
+        server: z.string(),
+        prefix: z.string(),
+        username: z.string(),
+        password: z.string(),
+        insecure: z.boolean().optional(),
+    }),
+    secretKeys: ["password"],
 
     validate(args: DockerRegistryArgs, checks: InputChecks): void {
         checks.check("registry.server", args.server, hostPortProblem);

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
 import { DOCKER_HUB_AUTH_KEY, dockerConfigJson } from "../dockerConfig";
 import { InputChecks, isPlain, requireNonEmpty } from "../validation";
 import { ProvisionedRegistry, RegistryKind } from "./registryKind";
@@ -33,6 +34,15 @@ function namespaceProblem(namespace: string | undefined): string | undefined {
 
 export const dockerHubRegistry: RegistryKind<DockerHubRegistryArgs> = {
     type: "dockerhub",
+    configSchema: z.strictObject({
+        type: z.literal("dockerhub"),
+        namespace: z.string(),
+        username: z.string(),
+        token: z.string(),
+        // Accepted here only so that validate() can explain why it does not apply to Docker Hub.
+        insecure: z.unknown().optional(),
+    }),
+    secretKeys: ["token"],
 
     validate(args: DockerHubRegistryArgs, checks: InputChecks): void {
         checks.check("registry.namespace", args.namespace, namespaceProblem);

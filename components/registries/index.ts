@@ -18,6 +18,9 @@ const kinds: { readonly [K in RegistryArgs["type"]]: RegistryKind<Extract<Regist
 /** The `type` values accepted in `registry.type`. */
 export const registryTypes: readonly string[] = Object.keys(kinds);
 
+/** Every registry kind, for code that works on all of them (the stack config schema). */
+export const allRegistryKinds: readonly RegistryKind<RegistryArgs>[] = Object.values(kinds) as RegistryKind<RegistryArgs>[];
+
 /** The kind for `type`, or undefined when there is none. */
 export function registryKindFor(type: unknown): RegistryKind<RegistryArgs> | undefined {
     return typeof type === "string" && Object.prototype.hasOwnProperty.call(kinds, type)

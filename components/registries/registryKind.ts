@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
 import { InputChecks } from "../validation";
 
 /** What a registry kind is given to create its resources. */
@@ -47,6 +48,10 @@ export interface ProvisionedRegistry {
  */
 export interface RegistryKind<TArgs extends { readonly type: string }> {
     readonly type: TArgs["type"];
+    /** Shape of this kind's `registry:` block in stack config (values as plain data; semantics are checked by `validate`). */
+    readonly configSchema: z.ZodObject<{ type: z.ZodLiteral<TArgs["type"]> } & z.ZodRawShape>;
+    /** Keys of the `registry:` block that are credentials: wrapped in `pulumi.secret` when read from config. */
+    readonly secretKeys: readonly string[];
     /** Records every problem with `args` (property paths start with `registry.`); creates nothing. */
     validate(args: TArgs, checks: InputChecks): void;
     /** Creates the kind's cloud resources, if any, and describes the registry. Called only with valid args. */

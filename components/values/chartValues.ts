@@ -57,7 +57,7 @@ export function checkUserValues(values: unknown, problems: ArgumentProblems, pat
                     `must be "${IMAGE_REPO_SECRET}" (Dify reads that fixed Secret name), got ${JSON.stringify(connector[key])}; remove the key`,
                 );
             }
-        } else if (key in MANAGED_PLUGIN_CONNECTOR_KEYS) {
+        } else if (Object.hasOwn(MANAGED_PLUGIN_CONNECTOR_KEYS, key)) {
             problems.add(
                 `${path}.plugin_connector.${key}`,
                 `is set by the component; use ${MANAGED_PLUGIN_CONNECTOR_KEYS[key]} instead`,
@@ -70,8 +70,14 @@ export function checkUserValues(values: unknown, problems: ArgumentProblems, pat
 export function deepMerge(base: Values, override: Values): Values {
     const out: Values = { ...base };
     for (const [key, value] of Object.entries(override)) {
-        const current = out[key];
-        out[key] = isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : value;
+        const current = Object.hasOwn(out, key) ? out[key] : undefined;
+        // defineProperty keeps a "__proto__" key (JSON.parse can produce one) a plain key instead of a prototype.
+        Object.defineProperty(out, key, {
+            value: isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : value,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+        });
     }
     return out;
 }

@@ -1,0 +1,132 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { DifyPluginRegistryArgs, RegistryArgs } from "../components";
+import { allRegistryKinds } from "../components/registries";
+import { ArgumentProblems } from "../components/validation";
+
+/** The Pulumi project name: stack config keys are `dify-plugin-registry:<key>`. */
+export const PROJECT = "dify-plugin-registry";
+
+const stringMap = z.record(z.string(), z.string());
+const looseObject = z.record(z.string(), z.unknown());
+
+const helperImages = z.strictObject({
+    gateway: z.string().optional(),
+    shader: z.string().optional(),
+    busyBox: z.string().optional(),
+    awsCli: z.string().optional(),
+});
+
+/** Schema of the stack config. Keys mirror {@link DifyPluginRegistryArgs}; semantics are checked by the component. */
+export const stackConfigSchema = z.strictObject({
+    namespace: z.string().optional(),
+    createNamespace: z.boolean().optional(),
+    registry: z.discriminatedUnion(
+        "type",
+        allRegistryKinds.map((k) => k.configSchema) as unknown as [z.ZodObject, ...z.ZodObject[]],
+    ),
+    chart: z.strictObject({
+        version: z.string(),
+        repository: z.string().optional(),
+        chart: z.string().optional(),
+        releaseName: z.string().optional(),
+        kind: z.enum(["chart", "release"]).optional(),
+        values: looseObject.optional(),
+        skipAwait: z.boolean().optional(),
+        timeout: z.number().int().positive().optional(),
+        defaults: z
+            .strictObject({
+                images: z.strictObject({ gateway: z.string(), shader: z.string(), busyBox: z.string(), awsCli: z.string() }),
+                generatorRepo: z.string(),
+                python: z.strictObject({ pipMirror: z.string(), preCompile: z.boolean(), versions: stringMap }),
+            })
+            .optional(),
+    }),
+    pluginConnector: z
+        .strictObject({
+            nodeSelector: stringMap.optional(),
+            affinity: looseObject.optional(),
+            tolerations: z.array(looseObject).optional(),
+            labels: stringMap.optional(),
+            images: helperImages.optional(),
+            python: z
+                .strictObject({
+                    pipMirror: z.string().optional(),
+                    preCompile: z.boolean().optional(),
+                    versions: z.record(z.string(), z.string().nullable()).optional(),
+                })
+                .optional(),
+            imageMirror: z.string().optional(),
+            serviceAccounts: z.strictObject({ build: z.string().optional(), runner: z.string().optional() }).optional(),
+        })
+        .optional(),
+    /** The Kubernetes provider; unset means the ambient kubeconfig. */
+    kubernetes: z
+        .strictObject({
+            renderYamlToDirectory: z.string().optional(),
+            kubeconfig: z.string().optional(),
+            context: z.string().optional(),
+            enableServerSideApply: z.boolean().optional(),
+        })
+        .optional(),
+});
+
+/** The stack config as plain data (credentials not yet wrapped). */
+export type StackConfig = z.infer<typeof stackConfigSchema>;
+
+/** Top-level config keys the program reads. */
+export const CONFIG_KEYS = Object.keys(stackConfigSchema.shape) as (keyof StackConfig)[];
+
+/**
+ * Reads `dify-plugin-registry:*` from the stack config and validates it. Throws one error that names every bad key
+ * (`registry.prefix`, `chart.version`, …) before anything is created.
+ */
+export function readStackConfig(): StackConfig {
+    const config = new pulumi.Config(PROJECT);
+    const raw: Record<string, unknown> = {};
+    const problems = new ArgumentProblems();
+    for (const key of CONFIG_KEYS) {
+        try {
+            // getObject parses JSON and returns plain values; credentials are re-wrapped as secrets in toComponentArgs.
+            const value = config.getObject<unknown>(key);
+            if (value !== undefined) {
+                raw[key] = value;
+            }
+        } catch {
+            raw[key] = config.get(key);
+        }
+    }
+    return parseStackConfig(raw, problems);
+}
+
+/** Validates already-parsed config values (what {@link readStackConfig} does after reading them). */
+export function parseStackConfig(raw: Record<string, unknown>, problems = new ArgumentProblems()): StackConfig {
+    const result = stackConfigSchema.safeParse(raw);
+    if (!result.success) {
+        for (const issue of result.error.issues) {
+            const path = issue.path.join(".") || "(root)";
+            const keys = issue.code === "unrecognized_keys" ? ` (${issue.keys.join(", ")})` : "";
+            problems.add(`${PROJECT}:${path}`, `${issue.message}${keys}`);
+        }
+    }
+    problems.throwIfAny(`Stack config of project ${PROJECT}`);
+    return result.data!;
+}
+
+/** The component's arguments from the stack config, with every credential wrapped in `pulumi.secret`. */
+export function toComponentArgs(config: StackConfig): DifyPluginRegistryArgs {
+    const kind = allRegistryKinds.find((k) => k.type === config.registry.type)!;
+    const registry: Record<string, unknown> = { ...config.registry };
+    for (const key of kind.secretKeys) {
+        if (registry[key] !== undefined) {
+            registry[key] = pulumi.secret(registry[key] as string);
+        }
+    }
+    return {
+        namespace: config.namespace,
+        createNamespace: config.createNamespace,
+        registry: registry as unknown as RegistryArgs,
+        chart: config.chart,
+        pluginConnector: config.pluginConnector,
+    };
+}

@@ -1,0 +1,32 @@
+// npm run synth -- --stack <name>: evaluate the stack program offline and print what it would create.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { formatSynth, synthStack } from "../program/offline/synth";
+import { listStacks, readStackFile, stackFilePath } from "../program/offline/stackFile";
+
+async function main(): Promise<number> {
+    const root = path.resolve(__dirname, "..");
+    const { values } = parseArgs({ options: { stack: { type: "string", short: "s" } } });
+    const stacks = listStacks(root);
+    if (!values.stack) {
+        process.stderr.write(`usage: npm run synth -- --stack <name>   (stacks: ${stacks.join(", ")})\n`);
+        return 2;
+    }
+    const file = stackFilePath(root, values.stack);
+    if (!fs.existsSync(file)) {
+        process.stderr.write(`no stack file ${path.relative(root, file)}; stacks: ${stacks.join(", ")}\n`);
+        return 2;
+    }
+    const config = readStackFile(file);
+    try {
+        const result = await synthStack(values.stack, config);
+        process.stdout.write(formatSynth(values.stack, config, result));
+        return 0;
+    } catch (err) {
+        process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+        return 1;
+    }
+}
+
+main().then((code) => process.exit(code));
