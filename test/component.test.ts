@@ -104,7 +104,7 @@ describe("DifyPluginRegistry", () => {
             const values = await valueOf(component.pluginConnectorValues);
             assert.equal(values.imageRepoPrefix, "harbor.example.com/dify-plugins");
             for (const output of [component.namespace, component.imageRepoPrefix, component.pluginConnectorValues]) {
-                assert.equal(await output.isSecret, false);
+                assert.equal(await pulumi.isSecret(output as pulumi.Output<unknown>), false);
             }
         });
 

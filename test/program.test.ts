@@ -1,0 +1,129 @@
+import * as assert from "node:assert/strict";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parseStackConfig, PROJECT, readStackConfig, toComponentArgs } from "../program/config";
+import { formatSynth, synthStack } from "../program/offline/synth";
+import { listStacks, readStackFile, SECURE_PLACEHOLDER, stackFilePath } from "../program/offline/stackFile";
+import { isSecretValue, useMocks } from "./support/mocks";
+import { thrownBy } from "./support/evaluate";
+
+const ROOT = path.resolve(__dirname, "..");
+
+function configError(raw: Record<string, unknown>): string {
+    const error = thrownBy(() => parseStackConfig(raw));
+    assert.ok(pulumi.InputPropertiesError.isInstance(error), String(error));
+    return error.message;
+}
+
+const minimal = {
+    registry: { type: "docker", server: "harbor.example.com", prefix: "dify", username: "u", password: "p" },
+    chart: { version: "3.7.4" },
+};
+
+describe("stack config", () => {
+    afterEach(() => {
+        pulumi.runtime.setAllConfig({});
+        useMocks();
+    });
+
+    it("reads structured keys (as `pulumi config set --path` writes them) and wraps credentials as secrets", async () => {
+        useMocks();
+        pulumi.runtime.setAllConfig({
+            [`${PROJECT}:namespace`]: "dify-dev",
+            [`${PROJECT}:createNamespace`]: "false",
+            [`${PROJECT}:registry`]: JSON.stringify({ type: "dockerhub", namespace: "acme", username: "acme-ci", token: "tok" }),
+            [`${PROJECT}:chart`]: JSON.stringify({ version: "3.9.1", kind: "release" }),
+        });
+        const config = readStackConfig();
+        assert.deepEqual(config, {
+            namespace: "dify-dev",
+            createNamespace: false,
+            registry: { type: "dockerhub", namespace: "acme", username: "acme-ci", token: "tok" },
+            chart: { version: "3.9.1", kind: "release" },
+        });
+        const args = toComponentArgs(config);
+        const registry = args.registry as unknown as { token: pulumi.Output<string>; username: string };
+        assert.equal(await pulumi.isSecret(registry.token), true);
+        assert.equal(registry.username, "acme-ci");
+    });
+
+    it("names a mistyped key", () => {
+        const msg = configError({ ...minimal, registry: { ...minimal.registry, pasword: "p" } });
+        assert.match(msg, /dify-plugin-registry:registry: Unrecognized key: "pasword"/);
+    });
+
+    it("names the registry type key and the valid types", () => {
+        assert.match(configError({ ...minimal, registry: { type: "harbor" } }), /dify-plugin-registry:registry\.type: Invalid discriminator value\. Expected 'docker' \| 'dockerhub'/);
+    });
+
+    it("names a missing required key and a wrong type", () => {
+        const msg = configError({ registry: { ...minimal.registry, insecure: "yes" } });
+        assert.match(msg, /dify-plugin-registry:registry\.insecure: Invalid input: expected boolean/);
+        assert.match(msg, /dify-plugin-registry:chart: Invalid input: expected object/);
+    });
+
+    it("names an unknown top-level key", () => {
+        assert.match(configError({ ...minimal, regsitry: {} }), /Unrecognized key: "regsitry"/);
+    });
+});
+
+describe("stack files", () => {
+    after(() => {
+        pulumi.runtime.setAllConfig({});
+        useMocks();
+    });
+
+    it("has the local, dev and prod stacks", () => {
+        assert.deepEqual(listStacks(ROOT), ["dev", "local", "prod"]);
+    });
+
+    for (const stack of ["local", "dev", "prod"]) {
+        it(`${stack}: validates and evaluates under mocks`, async () => {
+            const file = readStackFile(stackFilePath(ROOT, stack));
+            const result = await synthStack(stack, file);
+            const types = result.resources.map((r) => r.type);
+            assert.ok(types.includes("dify:index:PluginRegistry"));
+            assert.ok(types.includes("kubernetes:core/v1:Secret"));
+            assert.ok(types.some((t) => t.startsWith("kubernetes:helm.sh/")));
+            const connector = result.pluginConnector as Record<string, unknown>;
+            assert.equal(connector.imageRepoSecret, "image-repo-secret");
+            assert.equal(typeof connector.generatorConf, "string");
+        });
+    }
+
+    it("local: renders YAML through an explicit provider that every Kubernetes child uses", async () => {
+        const result = await synthStack("local", readStackFile(stackFilePath(ROOT, "local")));
+        const provider = result.resources.find((r) => r.type === "pulumi:providers:kubernetes");
+        assert.ok(provider, "a Kubernetes provider is registered");
+        assert.equal(provider.inputs.renderYamlToDirectory, "rendered");
+        const kube = result.resources.filter((r) => r.type.startsWith("kubernetes:"));
+        assert.deepEqual(kube.map((r) => r.type), ["kubernetes:core/v1:Namespace", "kubernetes:core/v1:Secret", "kubernetes:helm.sh/v4:Chart"]);
+        for (const r of kube) {
+            assert.match(String(r.provider), /pulumi:providers:kubernetes::kubernetes::/, `${r.type} uses the explicit provider`);
+        }
+        const connector = result.pluginConnector as Record<string, unknown>;
+        assert.equal(connector.imageRepoPrefix, "localhost:5000/dify-plugins");
+        assert.equal(connector.insecureImageRepo, true);
+    });
+
+    it("prod: a Helm release in an existing namespace, mirrored images, scheduling", async () => {
+        const file = readStackFile(stackFilePath(ROOT, "prod"));
+        assert.deepEqual(file.placeholders, [`${PROJECT}:registry.password`]);
+        const result = await synthStack("prod", file);
+        assert.deepEqual(result.resources.map((r) => r.type), ["dify:index:PluginRegistry", "kubernetes:core/v1:Secret", "kubernetes:helm.sh/v3:Release"]);
+        const connector = result.pluginConnector as Record<string, unknown>;
+        assert.equal(connector.gatewayImage, "harbor.internal.example.com/dify-mirror/nginx:1.29.4-alpine");
+        assert.equal(connector.replicas, 2);
+        const secret = result.resources.find((r) => r.type === "kubernetes:core/v1:Secret")!;
+        assert.ok(isSecretValue(secret.inputs.data));
+    });
+
+    it("synth output shows placeholders for secure values and redacts the Secret", async () => {
+        const file = readStackFile(stackFilePath(ROOT, "dev"));
+        const text = formatSynth("dev", file, await synthStack("dev", file));
+        assert.match(text, /note: secure values shown as placeholders \(not decrypted offline\): dify-plugin-registry:registry\.token/);
+        assert.match(text, /data: "\[secret\]"/);
+        assert.match(text, /imageRepoPrefix: docker\.io\/acme/);
+        assert.ok(!text.includes(Buffer.from(`acme-ci:${SECURE_PLACEHOLDER}`).toString("base64")));
+    });
+});
