@@ -17,7 +17,7 @@ function writeAuthFile(dir: string, host: string, username: string, password: st
   return file;
 }
 
-describe("real registry harness", function () {
+describe("live: real registry harness", function () {
   let secure: RunningRegistry | undefined;
   let plain: RunningRegistry | undefined;
   let work: string;
