@@ -8,3 +8,4 @@ export const secretName = outputs.secretName;
 export const imageRepoPrefix = outputs.imageRepoPrefix;
 export const imageRepoType = outputs.imageRepoType;
 export const pluginConnectorValues = outputs.pluginConnectorValues;
+export const registryOutputs = outputs.registryOutputs;

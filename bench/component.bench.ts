@@ -103,8 +103,10 @@ function checkSameResources(component: readonly RecordedResource[], hand: readon
     if (childTypes !== handTypes) {
         throw new SanityError(`child resource types differ:\n  component children: ${childTypes}\n  hand-written:       ${handTypes}`);
     }
-    const onlyA = a.filter((k) => !b.includes(k));
-    const onlyB = b.filter((k) => !a.includes(k));
+    const setA = new Set(a);
+    const setB = new Set(b);
+    const onlyA = a.filter((k) => !setB.has(k));
+    const onlyB = b.filter((k) => !setA.has(k));
     if (a.length !== b.length || onlyA.length > 0 || onlyB.length > 0) {
         throw new SanityError(
             `registered resources differ (${onlyA.length} only in component, ${onlyB.length} only in hand-written):\n` +

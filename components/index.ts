@@ -4,7 +4,17 @@
 export { DifyPluginRegistry } from "./pluginRegistry";
 export { DifyPluginRegistryArgs, DifyChartArgs, PluginConnectorArgs, PythonArgs, ServiceAccountNames } from "./args";
 export { ChartDefaults, HelperImages, PythonDefaults, defaultsForChartVersion, knownSeries } from "./chartDefaults";
-export { RegistryArgs, DockerRegistryArgs, DockerHubRegistryArgs, RegistryKind, ProvisionedRegistry, registryTypes } from "./registries";
+export {
+    RegistryArgs,
+    DockerRegistryArgs,
+    DockerHubRegistryArgs,
+    RegistryKind,
+    RegistryContext,
+    ValidationContext,
+    ProvisionedRegistry,
+    ServiceAccountSpec,
+    registryTypes,
+} from "./registries";
 export { buildDockerConfig, dockerConfigJson, DockerConfig, RegistryLogin, DOCKER_HUB_AUTH_KEY } from "./dockerConfig";
 export { buildGeneratorConf, parseGeneratorConf } from "./values/generatorConf";
 export { buildPluginConnectorValues, PluginConnectorSettings } from "./values/pluginConnectorValues";

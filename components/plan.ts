@@ -33,6 +33,8 @@ export interface PluginRegistryPlan {
     readonly serviceAccounts: { readonly build?: string; readonly runner?: string };
     /** Checks of Output-valued arguments that run when they resolve; children wait on `checks.gate()`. */
     readonly checks: InputChecks;
+    /** Things worth telling the user that do not stop the deployment. */
+    readonly warnings: readonly string[];
 }
 
 /**
@@ -42,6 +44,7 @@ export interface PluginRegistryPlan {
 export function planPluginRegistry(name: string, args: DifyPluginRegistryArgs | undefined): PluginRegistryPlan {
     const problems = new ArgumentProblems();
     const checks = new InputChecks(problems);
+    const warnings: string[] = [];
     const a = (args ?? {}) as Partial<DifyPluginRegistryArgs>;
 
     const namespace = a.namespace ?? DEFAULT_NAMESPACE;
@@ -56,7 +59,11 @@ export function planPluginRegistry(name: string, args: DifyPluginRegistryArgs | 
             `unknown registry type ${JSON.stringify(a.registry.type)}; valid types: ${registryTypes.map((t) => `"${t}"`).join(", ")}`,
         );
     } else {
-        registryKind.validate(a.registry, checks);
+        registryKind.validate(a.registry, checks, {
+            chartValues: isPlainObject(a.chart?.values) ? a.chart.values : {},
+            namespace,
+            warn: (message) => warnings.push(message),
+        });
     }
 
     const chart = a.chart ?? ({} as DifyPluginRegistryArgs["chart"]);
@@ -109,6 +116,7 @@ export function planPluginRegistry(name: string, args: DifyPluginRegistryArgs | 
         },
         serviceAccounts: { ...connector.serviceAccounts },
         checks,
+        warnings,
     };
 }
 

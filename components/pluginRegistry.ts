@@ -26,6 +26,8 @@ export class DifyPluginRegistry extends pulumi.ComponentResource {
     public readonly imageRepoType!: pulumi.Output<"docker" | "ecr">;
     /** The `plugin_connector` block as passed to the chart. Holds no credentials. */
     public readonly pluginConnectorValues!: pulumi.Output<Values>;
+    /** Outputs specific to the registry kind (e.g. role ARNs for ECR, the login server for ACR). No secrets. */
+    public readonly registryOutputs!: pulumi.Output<Record<string, unknown>>;
     /** The Dify chart: a `helm.v4.Chart` or, with `chart.kind: "release"`, a `helm.v3.Release`. */
     public readonly chart!: k8s.helm.v4.Chart | k8s.helm.v3.Release;
 
@@ -33,6 +35,9 @@ export class DifyPluginRegistry extends pulumi.ComponentResource {
         // Validate before the component itself is registered: bad input leaves nothing behind.
         const plan = planPluginRegistry(name, args);
         super("dify:index:PluginRegistry", name, {}, opts);
+        for (const warning of plan.warnings) {
+            void pulumi.log.warn(warning, this);
+        }
 
         const gate = plan.checks.gate();
         const childOpts = { parent: this, dependsOn: gate };
@@ -47,6 +52,8 @@ export class DifyPluginRegistry extends pulumi.ComponentResource {
             parent: this,
             namespace,
             dependsOn: gate,
+            images: plan.images,
+            chartValues: plan.chart.values ?? {},
         });
 
         const serviceAccounts = this.serviceAccounts(name, plan.serviceAccounts, registry, namespace, childOpts);
@@ -104,7 +111,9 @@ export class DifyPluginRegistry extends pulumi.ComponentResource {
         this.imageRepoPrefix = pulumi.output(registry.imageRepoPrefix);
         this.imageRepoType = pulumi.output(registry.imageRepoType);
         this.pluginConnectorValues = pluginConnectorValues;
+        this.registryOutputs = pulumi.output(registry.outputs ?? {}) as unknown as pulumi.Output<Record<string, unknown>>;
         this.registerOutputs({
+            registryOutputs: this.registryOutputs,
             namespace: this.namespace,
             secretName: this.secretName,
             imageRepoPrefix: this.imageRepoPrefix,

@@ -10,6 +10,7 @@ export interface StackOutputs {
     readonly imageRepoPrefix: pulumi.Output<string>;
     readonly imageRepoType: pulumi.Output<string>;
     readonly pluginConnectorValues: pulumi.Output<Record<string, unknown>>;
+    readonly registryOutputs: pulumi.Output<Record<string, unknown>>;
 }
 
 /** The stack program: validated config → Kubernetes provider (when configured) → DifyPluginRegistry. */
@@ -33,5 +34,6 @@ export function runStack(config: StackConfig = readStackConfig()): StackOutputs 
         imageRepoPrefix: registry.imageRepoPrefix,
         imageRepoType: registry.imageRepoType,
         pluginConnectorValues: registry.pluginConnectorValues,
+        registryOutputs: registry.registryOutputs,
     };
 }

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { HelperImages } from "../chartDefaults";
 import { InputChecks } from "../validation";
 
 /** What a registry kind is given to create its resources. */
@@ -12,6 +13,20 @@ export interface RegistryContext {
     readonly namespace: pulumi.Input<string>;
     /** Children wait on this, so they are registered only once every argument has been validated. */
     readonly dependsOn: pulumi.Input<pulumi.Resource[]>;
+    /** The helper images the chart will run, after overrides and the mirror (e.g. `awsCli` for a token refresher). */
+    readonly images: HelperImages;
+    /** The user's `chart.values` (never the component's own), for kinds that must look at them. */
+    readonly chartValues: Readonly<Record<string, unknown>>;
+}
+
+/** What a registry kind's `validate` may look at besides its own arguments. */
+export interface ValidationContext {
+    /** The user's `chart.values`. */
+    readonly chartValues: Readonly<Record<string, unknown>>;
+    /** The release namespace. */
+    readonly namespace: string;
+    /** Warnings that do not stop the deployment (logged with `pulumi.log.warn` by the component). */
+    warn(message: string): void;
 }
 
 /** A Kubernetes ServiceAccount the component creates for plugin build or runner pods. */
@@ -40,6 +55,8 @@ export interface ProvisionedRegistry {
     readonly serviceAccounts?: { readonly build?: ServiceAccountSpec; readonly runner?: ServiceAccountSpec };
     /** Resources the kind created that the Helm deployment must wait for. */
     readonly dependencies?: readonly pulumi.Resource[];
+    /** Kind-specific outputs (role ARNs, login server, …), exposed as the component's `registryOutputs`. No secrets. */
+    readonly outputs?: Readonly<Record<string, pulumi.Input<unknown>>>;
 }
 
 /**
@@ -53,7 +70,7 @@ export interface RegistryKind<TArgs extends { readonly type: string }> {
     /** Keys of the `registry:` block that are credentials: wrapped in `pulumi.secret` when read from config. */
     readonly secretKeys: readonly string[];
     /** Records every problem with `args` (property paths start with `registry.`); creates nothing. */
-    validate(args: TArgs, checks: InputChecks): void;
+    validate(args: TArgs, checks: InputChecks, context: ValidationContext): void;
     /** Creates the kind's cloud resources, if any, and describes the registry. Called only with valid args. */
     provision(args: TArgs, ctx: RegistryContext): ProvisionedRegistry;
 }

@@ -23,6 +23,15 @@ export interface RecordedResource {
 }
 
 const recorded: RecordedResource[] = [];
+const invokes = new Map<string, (inputs: Record<string, any>) => Record<string, any>>();
+
+/**
+ * Answers invoke `token` (e.g. `aws:index/getCallerIdentity:getCallerIdentity`) with `answer(inputs)` from now on.
+ * Cloud lookups have no offline answer otherwise.
+ */
+export function answerInvoke(token: string, answer: (inputs: Record<string, any>) => Record<string, any>): void {
+    invokes.set(token, answer);
+}
 const parents = new Map<string, string>();
 let patched = false;
 
@@ -60,7 +69,11 @@ const mocks: pulumi.runtime.Mocks = {
         return { id: args.custom ? `${args.name}-id` : undefined, state: args.inputs };
     },
     call(args) {
-        throw new Error(`invoke ${args.token} has no offline answer`);
+        const answer = invokes.get(args.token);
+        if (!answer) {
+            throw new Error(`invoke ${args.token} has no offline answer (register one with answerInvoke)`);
+        }
+        return answer(args.inputs);
     },
 };
 

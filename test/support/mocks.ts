@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { installRecordingMocks, registered, RecordedResource } from "../../program/offline/recorder";
 
 export {
+    answerInvoke,
     isSecretValue,
     redactSecrets,
     registered,
