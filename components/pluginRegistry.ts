@@ -4,6 +4,7 @@ import { DifyPluginRegistryArgs } from "./args";
 import { deployDifyChart } from "./helmDeployment";
 import { planPluginRegistry } from "./plan";
 import { ProvisionedRegistry, ServiceAccountSpec } from "./registries";
+import { isPlain } from "./validation";
 import { buildChartValues, IMAGE_REPO_SECRET, Values } from "./values/chartValues";
 import { buildPluginConnectorValues } from "./values/pluginConnectorValues";
 
@@ -39,19 +40,20 @@ export class DifyPluginRegistry extends pulumi.ComponentResource {
             void pulumi.log.warn(warning, this);
         }
 
-        const gate = plan.checks.gate();
-        const childOpts = { parent: this, dependsOn: gate };
+        // Every child takes the namespace as an input: guarding it holds all of them back until deferred checks pass.
+        const guardedNamespace = plan.checks.guard(plan.namespace);
+        const childOpts = { parent: this };
 
         const ns = plan.createNamespace
-            ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: plan.namespace } }, childOpts)
+            ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: guardedNamespace } }, childOpts)
             : undefined;
-        const namespace = ns ? ns.metadata.name : pulumi.output(plan.namespace);
+        const namespace = ns ? ns.metadata.name : pulumi.output(guardedNamespace);
 
         const registry: ProvisionedRegistry = plan.registryKind.provision(plan.registry, {
             name,
             parent: this,
             namespace,
-            dependsOn: gate,
+            dependsOn: plan.checks.gate(),
             images: plan.images,
             chartValues: plan.chart.values ?? {},
         });
@@ -65,60 +67,68 @@ export class DifyPluginRegistry extends pulumi.ComponentResource {
                       metadata: { name: IMAGE_REPO_SECRET, namespace },
                       type: "kubernetes.io/dockerconfigjson",
                       // kubelet pulls with .dockerconfigjson; kaniko reads config.json from the same Secret.
-                      data: pulumi.secret(
-                          registry.dockerConfigJson.apply((json) => {
-                              const encoded = Buffer.from(json, "utf8").toString("base64");
-                              return { ".dockerconfigjson": encoded, "config.json": encoded };
-                          }),
-                      ),
+                      // dockerConfigJson is secret (the RegistryKind contract), and so is everything derived from it.
+                      data: registry.dockerConfigJson.apply((json) => {
+                          const encoded = Buffer.from(json, "utf8").toString("base64");
+                          return { ".dockerconfigjson": encoded, "config.json": encoded };
+                      }),
                   },
                   childOpts,
               )
             : undefined;
 
-        const pluginConnectorValues = pulumi
-            .all([registry.imageRepoPrefix, registry.ecrRegion])
-            .apply(([imageRepoPrefix, ecrRegion]) =>
-                buildPluginConnectorValues({
-                    imageRepoPrefix,
-                    imageRepoType: registry.imageRepoType,
-                    ecrRegion,
-                    insecure: registry.insecure,
-                    buildServiceAccount: serviceAccounts.build,
-                    runnerServiceAccount: serviceAccounts.runner,
-                    ...plan.scheduling,
-                    images: plan.images,
-                    generatorConf: plan.generatorConf,
-                }),
-            );
+        const connectorValues = (imageRepoPrefix: string, ecrRegion: string | undefined) =>
+            buildPluginConnectorValues({
+                imageRepoPrefix,
+                imageRepoType: registry.imageRepoType,
+                ecrRegion,
+                insecure: registry.insecure,
+                buildServiceAccount: serviceAccounts.build,
+                runnerServiceAccount: serviceAccounts.runner,
+                ...plan.scheduling,
+                images: plan.images,
+                generatorConf: plan.generatorConf,
+            });
+        // Built directly when the prefix is known now, so previews show it and no Output is needed.
+        const pluginConnectorValues: Values | pulumi.Output<Values> =
+            isPlain(registry.imageRepoPrefix) && isPlain(registry.ecrRegion)
+                ? connectorValues(registry.imageRepoPrefix as string, registry.ecrRegion as string | undefined)
+                : (pulumi
+                      .all([registry.imageRepoPrefix, registry.ecrRegion])
+                      .apply(([prefix, region]) => connectorValues(prefix, region)) as unknown as pulumi.Output<Values>);
 
-        const dependencies: pulumi.Resource[] = [
-            ...(ns ? [ns] : []),
-            ...(secret ? [secret] : []),
-            ...serviceAccounts.resources,
-            ...(registry.dependencies ?? []),
-        ];
         this.chart = deployDifyChart(
             name,
             plan,
             namespace,
-            pluginConnectorValues.apply((connector) => buildChartValues(plan.chart.values, connector)),
-            { parent: this, dependsOn: pulumi.output(gate).apply((g) => [...g, ...dependencies]) },
+            pulumi.Output.isInstance(pluginConnectorValues)
+                ? (pluginConnectorValues as pulumi.Output<Values>).apply((c) => buildChartValues(plan.chart.values, c))
+                : buildChartValues(plan.chart.values, pluginConnectorValues as Values),
+            {
+                parent: this,
+                dependsOn: [
+                    ...(ns ? [ns] : []),
+                    ...(secret ? [secret] : []),
+                    ...serviceAccounts.resources,
+                    ...(registry.dependencies ?? []),
+                ],
+            },
         );
 
         this.namespace = namespace;
         this.secretName = pulumi.output(IMAGE_REPO_SECRET);
         this.imageRepoPrefix = pulumi.output(registry.imageRepoPrefix);
         this.imageRepoType = pulumi.output(registry.imageRepoType);
-        this.pluginConnectorValues = pluginConnectorValues;
+        this.pluginConnectorValues = pulumi.output(pluginConnectorValues) as unknown as pulumi.Output<Values>;
         this.registryOutputs = pulumi.output(registry.outputs ?? {}) as unknown as pulumi.Output<Record<string, unknown>>;
+        // pluginConnectorValues stays a field but is not registered: the same block is already in state as the chart's
+        // input, and serializing it a second time was the component's largest cost (see README, Benchmark).
         this.registerOutputs({
-            registryOutputs: this.registryOutputs,
             namespace: this.namespace,
             secretName: this.secretName,
             imageRepoPrefix: this.imageRepoPrefix,
             imageRepoType: this.imageRepoType,
-            pluginConnectorValues: this.pluginConnectorValues,
+            registryOutputs: this.registryOutputs,
         });
     }
 

@@ -65,10 +65,20 @@ export class InputChecks {
 
     /** Resources to wait for before registering children: none, but only once every deferred check has passed. */
     gate(): pulumi.Input<pulumi.Resource[]> {
+        return this.deferred.length === 0 ? [] : this.guard([] as pulumi.Resource[]);
+    }
+
+    /**
+     * `value`, available only once every deferred check has passed (plain when there is none). Children that take a
+     * guarded value as an input are not registered when a check fails, at the cost of an ordinary input rather than an
+     * Output-valued `dependsOn`. The value does not inherit the secrecy of the checked arguments.
+     */
+    guard<T>(value: T): pulumi.Input<T> {
         if (this.deferred.length === 0) {
-            return [];
+            return value;
         }
-        return pulumi.all(this.deferred).apply(() => [] as pulumi.Resource[]);
+        const passed: pulumi.Output<unknown> = this.deferred.length === 1 ? this.deferred[0] : pulumi.all(this.deferred);
+        return pulumi.unsecret(passed.apply(() => value));
     }
 }
 

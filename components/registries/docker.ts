@@ -48,9 +48,12 @@ export const dockerRegistry: RegistryKind<DockerRegistryArgs> = {
     },
 
     provision(args: DockerRegistryArgs): ProvisionedRegistry {
-        const config = pulumi
-            .all([args.server, args.username, args.password])
-            .apply(([server, username, password]) => dockerConfigJson([{ server, username, password }]));
+        const { server, username } = args;
+        // One apply on the password alone when the rest is known now (the common case, and the cheap one).
+        const config =
+            isPlain(server) && isPlain(username)
+                ? pulumi.output(args.password).apply((password) => dockerConfigJson([{ server, username, password }]))
+                : pulumi.all([server, username, args.password]).apply(([s, u, p]) => dockerConfigJson([{ server: s, username: u, password: p }]));
         return {
             imageRepoPrefix: joinPrefix(args.server, args.prefix),
             imageRepoType: "docker",

@@ -55,9 +55,10 @@ export const dockerHubRegistry: RegistryKind<DockerHubRegistryArgs> = {
     },
 
     provision(args: DockerHubRegistryArgs): ProvisionedRegistry {
-        const config = pulumi
-            .all([args.username, args.token])
-            .apply(([username, password]) => dockerConfigJson([{ server: DOCKER_HUB_AUTH_KEY, username, password }]));
+        const { username } = args;
+        const config = isPlain(username)
+            ? pulumi.output(args.token).apply((password) => dockerConfigJson([{ server: DOCKER_HUB_AUTH_KEY, username, password }]))
+            : pulumi.all([username, args.token]).apply(([u, p]) => dockerConfigJson([{ server: DOCKER_HUB_AUTH_KEY, username: u, password: p }]));
         return {
             imageRepoPrefix: isPlain(args.namespace) ? `docker.io/${args.namespace}` : pulumi.interpolate`docker.io/${args.namespace}`,
             imageRepoType: "docker",

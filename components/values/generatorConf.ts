@@ -14,6 +14,19 @@ export interface PythonSettings {
  * `generator: { repo, python: { pipMirror, preCompile, versions: { python3.N: { <repo>: <image> } } } }`.
  */
 export function buildGeneratorConf(repo: string, python: PythonSettings): string {
+    // Many instances share the same settings; YAML.stringify is the costly part of planning one.
+    const key = JSON.stringify([repo, python.pipMirror, python.preCompile, Object.entries(python.versions)]);
+    let conf = cache.get(key);
+    if (conf === undefined) {
+        conf = render(repo, python);
+        cache.set(key, conf);
+    }
+    return conf;
+}
+
+const cache = new Map<string, string>();
+
+function render(repo: string, python: PythonSettings): string {
     const versions: Record<string, Record<string, string>> = {};
     for (const [version, image] of sortVersionsNewestFirst(Object.entries(python.versions))) {
         versions[`python${version}`] = { [repo]: image };
