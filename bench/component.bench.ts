@@ -60,7 +60,11 @@ async function run(side: Side, n: number): Promise<Run> {
 function canonical(value: unknown): string {
     return JSON.stringify(value, (_key, v) =>
         v !== null && typeof v === "object" && !Array.isArray(v)
-            ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]))
+            ? Object.fromEntries(
+                  Object.keys(v)
+                      .sort()
+                      .map((k) => [k, (v as Record<string, unknown>)[k]]),
+              )
             : v,
     );
 }
@@ -164,7 +168,9 @@ async function main(): Promise<number> {
         console.log(`  round ${r + 1}/${rounds}: ${line.join(", ")}`);
     }
 
-    console.log(`\n${"side".padEnd(14)}${"median ms".padStart(10)}${"min".padStart(9)}${"max".padStart(9)}${"ms/inst".padStart(9)}${"sync med".padStart(10)}`);
+    console.log(
+        `\n${"side".padEnd(14)}${"median ms".padStart(10)}${"min".padStart(9)}${"max".padStart(9)}${"ms/inst".padStart(9)}${"sync med".padStart(10)}`,
+    );
     for (const side of ["component", "hand-written"] as const) {
         const t = times[side];
         console.log(
@@ -176,7 +182,9 @@ async function main(): Promise<number> {
 
     const ratio = median(times.component) / median(times["hand-written"]);
     const perRound = times.component.map((c, i) => c / times["hand-written"][i]);
-    console.log(`per-round ratios: ${perRound.map((x) => x.toFixed(2)).join(" ")} (min ${Math.min(...perRound).toFixed(2)}, max ${Math.max(...perRound).toFixed(2)})`);
+    console.log(
+        `per-round ratios: ${perRound.map((x) => x.toFixed(2)).join(" ")} (min ${Math.min(...perRound).toFixed(2)}, max ${Math.max(...perRound).toFixed(2)})`,
+    );
     console.log(
         `ratio component/hand-written (median of ${rounds} rounds, N=${n}): ${ratio.toFixed(2)} (target <= ${TARGET})` +
             (ratio <= TARGET ? "" : "  ABOVE TARGET"),

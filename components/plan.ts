@@ -70,7 +70,10 @@ export function planPluginRegistry(name: string, args: DifyPluginRegistryArgs | 
     const defaults = chartDefaults(chart, problems);
     checkUserValues(chart.values, problems);
     if (chart.kind !== undefined && chart.kind !== "chart" && chart.kind !== "release") {
-        problems.add("chart.kind", `must be "chart" (helm.v4.Chart, the default) or "release" (helm.v3.Release), got ${JSON.stringify(chart.kind)}`);
+        problems.add(
+            "chart.kind",
+            `must be "chart" (helm.v4.Chart, the default) or "release" (helm.v3.Release), got ${JSON.stringify(chart.kind)}`,
+        );
     }
 
     const connector = a.pluginConnector ?? {};
@@ -201,7 +204,10 @@ function resolvePython(
         } else if (image === null) {
             delete versions[version];
         } else if (typeof image !== "string" || image.trim() === "") {
-            problems.add(`pluginConnector.python.versions.${version}`, "must be a build base image reference, or null to remove the version");
+            problems.add(
+                `pluginConnector.python.versions.${version}`,
+                "must be a build base image reference, or null to remove the version",
+            );
         } else {
             versions[version] = image;
         }

@@ -21,10 +21,7 @@ const helperImages = z.strictObject({
 export const stackConfigSchema = z.strictObject({
     namespace: z.string().optional(),
     createNamespace: z.boolean().optional(),
-    registry: z.discriminatedUnion(
-        "type",
-        allRegistryKinds.map((k) => k.configSchema) as unknown as [z.ZodObject, ...z.ZodObject[]],
-    ),
+    registry: z.discriminatedUnion("type", allRegistryKinds.map((k) => k.configSchema) as unknown as [z.ZodObject, ...z.ZodObject[]]),
     chart: z.strictObject({
         version: z.string(),
         repository: z.string().optional(),

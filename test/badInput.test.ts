@@ -94,7 +94,10 @@ describe("DifyPluginRegistry rejects bad input before registering anything", () 
 
     it("a chart version with no known defaults, naming the known series and the way out", async () => {
         const msg = await rejected(withChart({ version: "3.6.2" }));
-        assert.match(msg, /chart\.version: 3\.6\.2 has no known plugin_connector defaults \(known: 3\.5\.x, 3\.7\.x, 3\.9\.x\); give chart\.defaults/);
+        assert.match(
+            msg,
+            /chart\.version: 3\.6\.2 has no known plugin_connector defaults \(known: 3\.5\.x, 3\.7\.x, 3\.9\.x\); give chart\.defaults/,
+        );
     });
 
     it("an unknown chart kind", async () => {
@@ -135,21 +138,35 @@ describe("DifyPluginRegistry rejects bad input before registering anything", () 
     });
 
     it("reports every problem at once", async () => {
-        const msg = await rejected({ namespace: "Bad", registry: { type: "docker", server: "x/y", prefix: "A", username: "u", password: "" }, chart: { version: "latest" } });
+        const msg = await rejected({
+            namespace: "Bad",
+            registry: { type: "docker", server: "x/y", prefix: "A", username: "u", password: "" },
+            chart: { version: "latest" },
+        });
         for (const path of ["namespace", "registry.server", "registry.prefix", "registry.password", "chart.version"]) {
             assert.ok(msg.includes(`  - ${path}: `), `${path} missing from:\n${msg}`);
         }
     });
 
     it("an empty secret password given as an Output: fails before any child is registered", async () => {
-        const { error, resources } = await evaluateFailingLater(() => new DifyPluginRegistry("later", withDocker({ password: pulumi.secret("") }) as DifyPluginRegistryArgs));
+        const { error, resources } = await evaluateFailingLater(
+            () => new DifyPluginRegistry("later", withDocker({ password: pulumi.secret("") }) as DifyPluginRegistryArgs),
+        );
         assert.match(error.message, /registry\.password: the registry password is required and must not be empty/);
-        assert.deepEqual(resources.map((r) => r.type), ["dify:index:PluginRegistry"]);
+        assert.deepEqual(
+            resources.map((r) => r.type),
+            ["dify:index:PluginRegistry"],
+        );
     });
 
     it("a bad prefix given as an Output: fails before any child is registered", async () => {
-        const { error, resources } = await evaluateFailingLater(() => new DifyPluginRegistry("later2", withDocker({ prefix: pulumi.output("Bad/") }) as DifyPluginRegistryArgs));
+        const { error, resources } = await evaluateFailingLater(
+            () => new DifyPluginRegistry("later2", withDocker({ prefix: pulumi.output("Bad/") }) as DifyPluginRegistryArgs),
+        );
         assert.match(error.message, /registry\.prefix: "Bad\/" has uppercase letters/);
-        assert.deepEqual(resources.map((r) => r.type), ["dify:index:PluginRegistry"]);
+        assert.deepEqual(
+            resources.map((r) => r.type),
+            ["dify:index:PluginRegistry"],
+        );
     });
 });

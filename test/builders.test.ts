@@ -30,28 +30,28 @@ function problemsFor(values: unknown, path?: string): pulumi.InputPropertyErrorD
 
 const decodeAuth = (auth: string) => Buffer.from(auth, "base64").toString("utf8");
 
-describe("dockerConfig", function () {
-    it("dockerConfigJson gives the exact JSON for one login", function () {
+describe("dockerConfig", () => {
+    it("dockerConfigJson gives the exact JSON for one login", () => {
         assert.equal(
             dockerConfigJson([{ server: "harbor.example.com", username: "user", password: "pass" }]),
             '{"auths":{"harbor.example.com":{"auth":"dXNlcjpwYXNz"}}}',
         );
     });
 
-    it("auth is base64 of user:password and decodes back", function () {
+    it("auth is base64 of user:password and decodes back", () => {
         const config = buildDockerConfig([{ server: "127.0.0.1:5000", username: "user", password: "pass" }]);
         assert.deepEqual(config, { auths: { "127.0.0.1:5000": { auth: "dXNlcjpwYXNz" } } });
         assert.equal(decodeAuth(config.auths["127.0.0.1:5000"].auth), "user:pass");
     });
 
-    it("stores Docker Hub logins under https://index.docker.io/v1/", function () {
+    it("stores Docker Hub logins under https://index.docker.io/v1/", () => {
         assert.equal(DOCKER_HUB_AUTH_KEY, "https://index.docker.io/v1/");
         const config = buildDockerConfig([{ server: DOCKER_HUB_AUTH_KEY, username: "dockeruser", password: "dckr_pat_x" }]);
         assert.deepEqual(Object.keys(config.auths), ["https://index.docker.io/v1/"]);
         assert.equal(decodeAuth(config.auths["https://index.docker.io/v1/"].auth), "dockeruser:dckr_pat_x");
     });
 
-    it("keeps passwords with ':' intact (split on the first colon)", function () {
+    it("keeps passwords with ':' intact (split on the first colon)", () => {
         const config = buildDockerConfig([{ server: "harbor.example.com", username: "robot$dify", password: "p:a:ss" }]);
         const auth = config.auths["harbor.example.com"].auth;
         assert.equal(auth, "cm9ib3QkZGlmeTpwOmE6c3M=");
@@ -60,26 +60,23 @@ describe("dockerConfig", function () {
         assert.deepEqual([decoded.slice(0, colon), decoded.slice(colon + 1)], ["robot$dify", "p:a:ss"]);
     });
 
-    it("encodes unicode credentials as UTF-8", function () {
+    it("encodes unicode credentials as UTF-8", () => {
         const config = buildDockerConfig([{ server: "harbor.example.com", username: "ünïcødé", password: "pä55wörd🔑" }]);
         assert.equal(config.auths["harbor.example.com"].auth, "w7xuw69jw7hkw6k6cMOkNTV3w7ZyZPCflJE=");
         assert.equal(decodeAuth(config.auths["harbor.example.com"].auth), "ünïcødé:pä55wörd🔑");
     });
 
-    it("gives the same bytes for the same input, with several logins in input order", function () {
+    it("gives the same bytes for the same input, with several logins in input order", () => {
         const logins = [
             { server: "b.example.com", username: "u1", password: "p1" },
             { server: "a.example.com", username: "u2", password: "p2" },
         ];
         const first = dockerConfigJson(logins);
         assert.equal(first, dockerConfigJson(logins.map((l) => ({ ...l }))));
-        assert.equal(
-            first,
-            '{"auths":{"b.example.com":{"auth":"dTE6cDE="},"a.example.com":{"auth":"dTI6cDI="}}}',
-        );
+        assert.equal(first, '{"auths":{"b.example.com":{"auth":"dTE6cDE="},"a.example.com":{"auth":"dTI6cDI="}}}');
     });
 
-    it("adds credHelpers only when given and non-empty", function () {
+    it("adds credHelpers only when given and non-empty", () => {
         const login = [{ server: "harbor.example.com", username: "user", password: "pass" }];
         const ecrHost = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
         assert.equal(
@@ -95,15 +92,12 @@ describe("dockerConfig", function () {
     });
 });
 
-describe("imageReference", function () {
+describe("imageReference", () => {
     const cases: [string, ReturnType<typeof parseImageReference>][] = [
         ["nginx:1.29.4-alpine", { domain: "docker.io", path: "library/nginx", tag: "1.29.4-alpine", digest: undefined }],
         ["busybox:latest", { domain: "docker.io", path: "library/busybox", tag: "latest", digest: undefined }],
         ["busybox", { domain: "docker.io", path: "library/busybox", tag: undefined, digest: undefined }],
-        [
-            "gcr.io/kaniko-project/executor:latest",
-            { domain: "gcr.io", path: "kaniko-project/executor", tag: "latest", digest: undefined },
-        ],
+        ["gcr.io/kaniko-project/executor:latest", { domain: "gcr.io", path: "kaniko-project/executor", tag: "latest", digest: undefined }],
         ["amazon/aws-cli:latest", { domain: "docker.io", path: "amazon/aws-cli", tag: "latest", digest: undefined }],
         [
             "docker.io/langgenius/plugin-build-base-python:3.12-secure",
@@ -123,12 +117,12 @@ describe("imageReference", function () {
         ],
     ];
     for (const [reference, expected] of cases) {
-        it(`parses ${reference}`, function () {
+        it(`parses ${reference}`, () => {
             assert.deepEqual(parseImageReference(reference), expected);
         });
     }
 
-    it("formats parsed references in normalised form", function () {
+    it("formats parsed references in normalised form", () => {
         assert.equal(formatImageReference(parseImageReference("nginx:1.29.4-alpine")), "docker.io/library/nginx:1.29.4-alpine");
         assert.equal(formatImageReference(parseImageReference("localhost:5000/x/y:1")), "localhost:5000/x/y:1");
         assert.equal(
@@ -153,14 +147,14 @@ describe("imageReference", function () {
         [`image@sha256:${"c".repeat(64)}`, `harbor.example.com/mirror/image@sha256:${"c".repeat(64)}`],
     ];
     for (const [reference, expected] of mirrored) {
-        it(`mirrors ${reference} to ${expected}`, function () {
+        it(`mirrors ${reference} to ${expected}`, () => {
             assert.equal(mirroredImageReference(reference, mirror), expected);
         });
     }
 });
 
-describe("deepMerge / buildChartValues", function () {
-    it("merges nested objects, replaces arrays and scalars, and does not mutate its inputs", function () {
+describe("deepMerge / buildChartValues", () => {
+    it("merges nested objects, replaces arrays and scalars, and does not mutate its inputs", () => {
         const base = { a: { b: 1, c: { d: 2 } }, list: [1, 2], keep: "x", obj: { k: 1 }, arr: [1] };
         const override = { a: { c: { e: 3 } }, list: [3], n: null, obj: [9], arr: { k: 2 } };
         const [baseBefore, overrideBefore] = [structuredClone(base), structuredClone(override)];
@@ -179,13 +173,13 @@ describe("deepMerge / buildChartValues", function () {
         assert.notEqual(merged.a, base.a);
     });
 
-    it("buildChartValues without user values is just the plugin_connector block", function () {
+    it("buildChartValues without user values is just the plugin_connector block", () => {
         assert.deepEqual(buildChartValues(undefined, { imageRepoPrefix: "dify-plugins" }), {
             plugin_connector: { imageRepoPrefix: "dify-plugins" },
         });
     });
 
-    it("buildChartValues merges the component's plugin_connector over the user's values", function () {
+    it("buildChartValues merges the component's plugin_connector over the user's values", () => {
         const user = {
             global: { appSecretKey: "s" },
             plugin_connector: { replicas: 2, resources: { limits: { cpu: "1" } }, imageRepoPrefix: "user-wins-not" },
@@ -210,7 +204,7 @@ describe("deepMerge / buildChartValues", function () {
     });
 });
 
-describe("checkUserValues", function () {
+describe("checkUserValues", () => {
     const managed: Record<string, string> = {
         imageRepoPrefix: "registry",
         imageRepoType: "registry.type",
@@ -229,12 +223,12 @@ describe("checkUserValues", function () {
         generatorConf: "pluginConnector.python (and pluginConnector.imageMirror)",
     };
 
-    it("manages exactly the documented plugin_connector keys", function () {
+    it("manages exactly the documented plugin_connector keys", () => {
         assert.deepEqual(Object.keys(MANAGED_PLUGIN_CONNECTOR_KEYS).sort(), ["imageRepoSecret", ...Object.keys(managed)].sort());
     });
 
     for (const [key, argument] of Object.entries(managed)) {
-        it(`rejects plugin_connector.${key}, naming ${argument}`, function () {
+        it(`rejects plugin_connector.${key}, naming ${argument}`, () => {
             assert.deepEqual(problemsFor({ plugin_connector: { [key]: "x" } }), [
                 {
                     propertyPath: `chart.values.plugin_connector.${key}`,
@@ -244,7 +238,7 @@ describe("checkUserValues", function () {
         });
     }
 
-    it("reports every managed key at once, under a custom path", function () {
+    it("reports every managed key at once, under a custom path", () => {
         const connector = Object.fromEntries(Object.keys(managed).map((k) => [k, "x"]));
         const found = problemsFor({ plugin_connector: { replicas: 3, ...connector } }, "dify.chart.values");
         assert.deepEqual(
@@ -253,11 +247,11 @@ describe("checkUserValues", function () {
         );
     });
 
-    it("accepts imageRepoSecret equal to image-repo-secret", function () {
+    it("accepts imageRepoSecret equal to image-repo-secret", () => {
         assert.deepEqual(problemsFor({ plugin_connector: { imageRepoSecret: "image-repo-secret" } }), []);
     });
 
-    it("rejects any other imageRepoSecret", function () {
+    it("rejects any other imageRepoSecret", () => {
         assert.deepEqual(problemsFor({ plugin_connector: { imageRepoSecret: "my-secret" } }), [
             {
                 propertyPath: "chart.values.plugin_connector.imageRepoSecret",
@@ -266,7 +260,7 @@ describe("checkUserValues", function () {
         ]);
     });
 
-    it("passes unmanaged keys (including names of Object.prototype members)", function () {
+    it("passes unmanaged keys (including names of Object.prototype members)", () => {
         assert.deepEqual(
             problemsFor({
                 global: { edition: "SELF_HOSTED" },
@@ -287,13 +281,13 @@ describe("checkUserValues", function () {
         );
     });
 
-    it("accepts no values and values without plugin_connector", function () {
+    it("accepts no values and values without plugin_connector", () => {
         assert.deepEqual(problemsFor(undefined), []);
         assert.deepEqual(problemsFor({}), []);
         assert.deepEqual(problemsFor({ api: { replicas: 2 } }), []);
     });
 
-    it("rejects values that are not objects", function () {
+    it("rejects values that are not objects", () => {
         for (const bad of [[], "x", 1, null]) {
             assert.deepEqual(problemsFor(bad), [{ propertyPath: "chart.values", reason: "must be an object of Helm values" }]);
         }
@@ -305,10 +299,10 @@ describe("checkUserValues", function () {
     });
 });
 
-describe("validation", function () {
-    describe("repositoryPathProblem", function () {
+describe("validation", () => {
+    describe("repositoryPathProblem", () => {
         for (const ok of ["dify-plugins", "a/b-c/d_e", "team/dify-plugins", "a.b/c__d", "a--b/c", "x", "0/1"]) {
-            it(`accepts ${ok}`, function () {
+            it(`accepts ${ok}`, () => {
                 assert.equal(repositoryPathProblem(ok), undefined);
             });
         }
@@ -332,15 +326,24 @@ describe("validation", function () {
             ["a___b", '"a___b" is not a repository path: lowercase letters, digits and single separators (. _ -) between slashes'],
         ];
         for (const [value, reason] of bad) {
-            it(`rejects ${JSON.stringify(value)}`, function () {
+            it(`rejects ${JSON.stringify(value)}`, () => {
                 assert.equal(repositoryPathProblem(value), reason);
             });
         }
     });
 
-    describe("hostPortProblem", function () {
-        for (const ok of ["harbor.example.com", "127.0.0.1:5000", "localhost:5000", "localhost", "registry-1.example.com:443", "[::1]:5000", "x:65535", "x:1"]) {
-            it(`accepts ${ok}`, function () {
+    describe("hostPortProblem", () => {
+        for (const ok of [
+            "harbor.example.com",
+            "127.0.0.1:5000",
+            "localhost:5000",
+            "localhost",
+            "registry-1.example.com:443",
+            "[::1]:5000",
+            "x:65535",
+            "x:1",
+        ]) {
+            it(`accepts ${ok}`, () => {
                 assert.equal(hostPortProblem(ok), undefined);
             });
         }
@@ -360,38 +363,38 @@ describe("validation", function () {
             ["x:0", '"x:0" has port 0; ports are 1-65535'],
         ];
         for (const [value, reason] of bad) {
-            it(`rejects ${JSON.stringify(value)}`, function () {
+            it(`rejects ${JSON.stringify(value)}`, () => {
                 assert.equal(hostPortProblem(value), reason);
             });
         }
     });
 
-    describe("dns1123LabelProblem", function () {
+    describe("dns1123LabelProblem", () => {
         for (const ok of ["dify", "a", "a-1", "0", "dify-plugins-2", "a".repeat(63)]) {
-            it(`accepts ${ok.length > 20 ? `${ok.length} chars` : ok}`, function () {
+            it(`accepts ${ok.length > 20 ? `${ok.length} chars` : ok}`, () => {
                 assert.equal(dns1123LabelProblem(ok), undefined);
             });
         }
         const reason = (name: string) =>
             `"${name}" is not a DNS-1123 label: at most 63 lowercase letters, digits or '-', starting and ending with a letter or digit`;
         for (const bad of ["", "Dify", "-a", "a-", "a_b", "a.b", "a b", "a".repeat(64)]) {
-            it(`rejects ${bad.length > 20 ? `${bad.length} chars` : JSON.stringify(bad)}`, function () {
+            it(`rejects ${bad.length > 20 ? `${bad.length} chars` : JSON.stringify(bad)}`, () => {
                 assert.equal(dns1123LabelProblem(bad), reason(bad));
             });
         }
-        it("rejects undefined", function () {
+        it("rejects undefined", () => {
             assert.equal(dns1123LabelProblem(undefined), reason("undefined"));
         });
     });
 
-    describe("ArgumentProblems", function () {
-        it("does not throw when nothing was recorded", function () {
+    describe("ArgumentProblems", () => {
+        it("does not throw when nothing was recorded", () => {
             const problems = new ArgumentProblems();
             assert.equal(problems.isEmpty, true);
             assert.doesNotThrow(() => problems.throwIfAny("PluginRegistry dify"));
         });
 
-        it("throws one InputPropertiesError listing every path and reason", function () {
+        it("throws one InputPropertiesError listing every path and reason", () => {
             const problems = new ArgumentProblems();
             problems.add("registry.prefix", "has uppercase letters");
             problems.add("namespace", "is not a DNS-1123 label");

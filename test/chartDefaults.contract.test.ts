@@ -84,13 +84,13 @@ function keyPaths(value: unknown, prefix = ""): string[] {
     return Object.entries(value as Values).flatMap(([k, v]) => [`${prefix}${k}`, ...keyPaths(v, `${prefix}${k}.`)]);
 }
 
-describe("chart defaults contract (fixtures: dify/dify default values)", function () {
-    it("has the fixtures directory with at least one chart version", function () {
+describe("chart defaults contract (fixtures: dify/dify default values)", () => {
+    it("has the fixtures directory with at least one chart version", () => {
         assert.ok(fs.existsSync(FIXTURES), missingMessage);
         assert.ok(fixtures.length > 0, `no <version>[-suffix].yaml files in ${FIXTURES}`);
     });
 
-    it("verifiedVersions() equals the fixture versions (a fixture without a table entry fails)", function () {
+    it("verifiedVersions() equals the fixture versions (a fixture without a table entry fails)", () => {
         assert.ok(fs.existsSync(FIXTURES), missingMessage);
         assert.deepEqual(
             [...verifiedVersions()],
@@ -98,7 +98,7 @@ describe("chart defaults contract (fixtures: dify/dify default values)", functio
         );
     });
 
-    it("knownSeries names the major.minor of each verified version", function () {
+    it("knownSeries names the major.minor of each verified version", () => {
         assert.deepEqual([...knownSeries], ["3.5.x", "3.7.x", "3.9.x"]);
         assert.deepEqual(
             [...knownSeries],
@@ -107,16 +107,16 @@ describe("chart defaults contract (fixtures: dify/dify default values)", functio
     });
 
     for (const fixture of fixtures) {
-        describe(`chart ${fixture.version} (${path.basename(fixture.file)})`, function () {
+        describe(`chart ${fixture.version} (${path.basename(fixture.file)})`, () => {
             let connector: Values;
             let defaults: ChartDefaults;
 
-            before(function () {
+            before(() => {
                 connector = pluginConnectorOf(fixture);
                 defaults = defaultsOf(fixture.version);
             });
 
-            it("(a) helper images equal plugin_connector gatewayImage/shaderImage/busyBoxImage/awsCliImage", function () {
+            it("(a) helper images equal plugin_connector gatewayImage/shaderImage/busyBoxImage/awsCliImage", () => {
                 assert.deepEqual(defaults.images, {
                     gateway: connector.gatewayImage,
                     shader: connector.shaderImage,
@@ -129,7 +129,7 @@ describe("chart defaults contract (fixtures: dify/dify default values)", functio
                 }
             });
 
-            it("(b) generator repo and python pipMirror/preCompile/versions equal the fixture's generatorConf, in order", function () {
+            it("(b) generator repo and python pipMirror/preCompile/versions equal the fixture's generatorConf, in order", () => {
                 assert.equal(typeof connector.generatorConf, "string", "plugin_connector.generatorConf must be a string");
                 const parsed = parseGeneratorConf(connector.generatorConf as string);
                 assert.equal(defaults.generatorRepo, parsed.repo);
@@ -139,7 +139,7 @@ describe("chart defaults contract (fixtures: dify/dify default values)", functio
                 assert.ok(Object.keys(parsed.python.versions).length > 0, "fixture lists no python versions");
             });
 
-            it("(c) every key buildPluginConnectorValues sets exists in the chart's plugin_connector with the same type", function () {
+            it("(c) every key buildPluginConnectorValues sets exists in the chart's plugin_connector with the same type", () => {
                 const settings: PluginConnectorSettings = {
                     imageRepoPrefix: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/dify-plugins",
                     imageRepoType: "ecr",
@@ -196,13 +196,13 @@ describe("chart defaults contract (fixtures: dify/dify default values)", functio
                 });
             });
 
-            it("(c') every managed plugin_connector key is a key of the chart", function () {
+            it("(c') every managed plugin_connector key is a key of the chart", () => {
                 for (const key of Object.keys(MANAGED_PLUGIN_CONNECTOR_KEYS)) {
                     assert.ok(Object.hasOwn(connector, key), `managed key plugin_connector.${key} missing from chart ${fixture.version}`);
                 }
             });
 
-            it("(d) buildGeneratorConf has the fixture generatorConf's shape and deep-equals it when built from the defaults", function () {
+            it("(d) buildGeneratorConf has the fixture generatorConf's shape and deep-equals it when built from the defaults", () => {
                 const built = YAML.parse(buildGeneratorConf(defaults.generatorRepo, defaults.python)) as unknown;
                 const chart = YAML.parse(connector.generatorConf as string) as unknown;
                 assert.deepEqual(shapeOf(built), shapeOf(chart));
@@ -210,11 +210,11 @@ describe("chart defaults contract (fixtures: dify/dify default values)", functio
                 assert.deepEqual(built, chart);
             });
 
-            it("(d') buildGeneratorConf from the defaults is byte-identical to the chart's generatorConf string", function () {
+            it("(d') buildGeneratorConf from the defaults is byte-identical to the chart's generatorConf string", () => {
                 assert.equal(buildGeneratorConf(defaults.generatorRepo, defaults.python), connector.generatorConf);
             });
 
-            it("(f) every version of the series resolves to the same entry", function () {
+            it("(f) every version of the series resolves to the same entry", () => {
                 const [major, minor] = fixture.version.split(".");
                 for (const patch of ["0", "1", "9", "42"]) {
                     assert.deepEqual(defaultsOf(`${major}.${minor}.${patch}`), defaults, `${major}.${minor}.${patch}`);
@@ -223,14 +223,14 @@ describe("chart defaults contract (fixtures: dify/dify default values)", functio
         });
     }
 
-    describe("(f) versions outside the table", function () {
+    describe("(f) versions outside the table", () => {
         for (const version of ["3.6.0", "3.8.2", "4.0.0", "3.10.0", "2.7.4", "0.0.0"]) {
-            it(`unknown series ${version} → undefined`, function () {
+            it(`unknown series ${version} → undefined`, () => {
                 assert.equal(defaultsForChartVersion(version), undefined);
             });
         }
         for (const version of ["3.7", "v3.7.4", "^3.7.4", "~3.7.4", "latest", "", " 3.7.4", "3.7.4 ", "03.7.4", "3.7.x", "3.7.4.1"]) {
-            it(`non-semver ${JSON.stringify(version)} → undefined`, function () {
+            it(`non-semver ${JSON.stringify(version)} → undefined`, () => {
                 assert.equal(defaultsForChartVersion(version), undefined);
             });
         }

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { DifyPluginRegistry, DifyPluginRegistryArgs } from "../components";
 import { b64decode, evaluate } from "./support/evaluate";
-import { isSecretValue, valueOf } from "./support/mocks";
+import { isSecretValue, resolved } from "./support/mocks";
 
 const PARENT = "dify:index:PluginRegistry::dify";
 const GENERATOR_374 = {
@@ -23,7 +23,13 @@ const GENERATOR_374 = {
 };
 
 const dockerArgs: DifyPluginRegistryArgs = {
-    registry: { type: "docker", server: "harbor.example.com", prefix: "dify-plugins", username: "robot$dify", password: pulumi.secret("hunter2") },
+    registry: {
+        type: "docker",
+        server: "harbor.example.com",
+        prefix: "dify-plugins",
+        username: "robot$dify",
+        password: pulumi.secret("hunter2"),
+    },
     chart: { version: "3.7.4" },
 };
 
@@ -97,11 +103,11 @@ describe("DifyPluginRegistry", () => {
         it("exposes the outputs, free of secrets", async () => {
             let component!: DifyPluginRegistry;
             await evaluate(() => (component = new DifyPluginRegistry("dify", dockerArgs)));
-            assert.equal(await valueOf(component.namespace), "dify");
-            assert.equal(await valueOf(component.secretName), "image-repo-secret");
-            assert.equal(await valueOf(component.imageRepoPrefix), "harbor.example.com/dify-plugins");
-            assert.equal(await valueOf(component.imageRepoType), "docker");
-            const values = await valueOf(component.pluginConnectorValues);
+            assert.equal(await resolved(component.namespace), "dify");
+            assert.equal(await resolved(component.secretName), "image-repo-secret");
+            assert.equal(await resolved(component.imageRepoPrefix), "harbor.example.com/dify-plugins");
+            assert.equal(await resolved(component.imageRepoType), "docker");
+            const values = await resolved(component.pluginConnectorValues);
             assert.equal(values.imageRepoPrefix, "harbor.example.com/dify-plugins");
             for (const output of [component.namespace, component.imageRepoPrefix, component.pluginConnectorValues]) {
                 assert.equal(await pulumi.isSecret(output as pulumi.Output<unknown>), false);
@@ -112,7 +118,14 @@ describe("DifyPluginRegistry", () => {
             const resources = await evaluate(
                 () =>
                     new DifyPluginRegistry("dify", {
-                        registry: { type: "docker", server: "10.1.2.3:5000", prefix: "team/dify", username: "u", password: "p", insecure: true },
+                        registry: {
+                            type: "docker",
+                            server: "10.1.2.3:5000",
+                            prefix: "team/dify",
+                            username: "u",
+                            password: "p",
+                            insecure: true,
+                        },
                         chart: { version: "3.9.1" },
                     }),
             );
@@ -131,7 +144,13 @@ describe("DifyPluginRegistry", () => {
         const hubArgs: DifyPluginRegistryArgs = {
             namespace: "dify-dev",
             registry: { type: "dockerhub", namespace: "acme", username: "acme-ci", token: pulumi.secret("dckr_pat_abc") },
-            chart: { version: "3.9.1", kind: "release", releaseName: "dify-ee", timeout: 900, repository: "https://charts.example.com/dify" },
+            chart: {
+                version: "3.9.1",
+                kind: "release",
+                releaseName: "dify-ee",
+                timeout: 900,
+                repository: "https://charts.example.com/dify",
+            },
         };
 
         it("registers a Helm release with the Docker Hub prefix and the 3.9 build bases", async () => {
@@ -184,8 +203,13 @@ describe("DifyPluginRegistry", () => {
 
     describe("options", () => {
         it("uses an existing namespace without creating it", async () => {
-            const resources = await evaluate(() => new DifyPluginRegistry("dify", { ...dockerArgs, namespace: "platform", createNamespace: false }));
-            assert.deepEqual(resources.map((r) => r.type), ["dify:index:PluginRegistry", "kubernetes:core/v1:Secret", "kubernetes:helm.sh/v4:Chart"]);
+            const resources = await evaluate(
+                () => new DifyPluginRegistry("dify", { ...dockerArgs, namespace: "platform", createNamespace: false }),
+            );
+            assert.deepEqual(
+                resources.map((r) => r.type),
+                ["dify:index:PluginRegistry", "kubernetes:core/v1:Secret", "kubernetes:helm.sh/v4:Chart"],
+            );
             assert.equal((resources[1].inputs.metadata as { namespace: string }).namespace, "platform");
             assert.equal(resources[2].inputs.namespace, "platform");
         });
@@ -200,7 +224,11 @@ describe("DifyPluginRegistry", () => {
                             values: {
                                 global: { consoleApiDomain: "console.example.com" },
                                 api: { replicas: 3, tolerations: [{ key: "a", operator: "Exists" }] },
-                                plugin_connector: { replicas: 2, resources: { limits: { cpu: "2" } }, imageRepoSecret: "image-repo-secret" },
+                                plugin_connector: {
+                                    replicas: 2,
+                                    resources: { limits: { cpu: "2" } },
+                                    imageRepoSecret: "image-repo-secret",
+                                },
                             },
                         },
                     }),
@@ -221,12 +249,22 @@ describe("DifyPluginRegistry", () => {
                         ...dockerArgs,
                         pluginConnector: {
                             nodeSelector: { pool: "plugins" },
-                            affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "zone", operator: "In", values: ["a"] }] }] } } },
+                            affinity: {
+                                nodeAffinity: {
+                                    requiredDuringSchedulingIgnoredDuringExecution: {
+                                        nodeSelectorTerms: [{ matchExpressions: [{ key: "zone", operator: "In", values: ["a"] }] }],
+                                    },
+                                },
+                            },
                             tolerations: [{ key: "plugins", operator: "Exists", effect: "NoSchedule" }],
                             labels: { team: "platform" },
                             serviceAccounts: { build: "plugin-build", runner: "plugin-runner" },
                             images: { gateway: "registry.example.com/nginx:1.29.4-alpine" },
-                            python: { pipMirror: "https://pypi.example.com/simple", preCompile: false, versions: { "3.10": null, "3.14": "registry.example.com/python-base:3.14" } },
+                            python: {
+                                pipMirror: "https://pypi.example.com/simple",
+                                preCompile: false,
+                                versions: { "3.10": null, "3.14": "registry.example.com/python-base:3.14" },
+                            },
                         },
                     }),
             );
@@ -239,7 +277,13 @@ describe("DifyPluginRegistry", () => {
                 customServiceAccount: "plugin-build",
                 runnerServiceAccount: "plugin-runner",
                 nodeSelector: { pool: "plugins" },
-                affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "zone", operator: "In", values: ["a"] }] }] } } },
+                affinity: {
+                    nodeAffinity: {
+                        requiredDuringSchedulingIgnoredDuringExecution: {
+                            nodeSelectorTerms: [{ matchExpressions: [{ key: "zone", operator: "In", values: ["a"] }] }],
+                        },
+                    },
+                },
                 tolerations: [{ key: "plugins", operator: "Exists", effect: "NoSchedule" }],
                 labels: { team: "platform" },
                 gatewayImage: "registry.example.com/nginx:1.29.4-alpine",
@@ -266,7 +310,12 @@ describe("DifyPluginRegistry", () => {
 
         it("moves every helper image and build base to the mirror", async () => {
             const resources = await evaluate(
-                () => new DifyPluginRegistry("dify", { ...dockerArgs, chart: { version: "3.9.1" }, pluginConnector: { imageMirror: "mirror.example.com:8443/dify" } }),
+                () =>
+                    new DifyPluginRegistry("dify", {
+                        ...dockerArgs,
+                        chart: { version: "3.9.1" },
+                        pluginConnector: { imageMirror: "mirror.example.com:8443/dify" },
+                    }),
             );
             const { connector, generator } = connectorOf(resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart")!.inputs.values);
             assert.equal(connector.gatewayImage, "mirror.example.com:8443/dify/nginx:1.29.4-alpine");
@@ -288,9 +337,18 @@ describe("DifyPluginRegistry", () => {
                         chart: {
                             version: "3.8.0",
                             defaults: {
-                                images: { gateway: "nginx:1.30", shader: "gcr.io/kaniko-project/executor:v1.23.2", busyBox: "busybox:1.37", awsCli: "amazon/aws-cli:2" },
+                                images: {
+                                    gateway: "nginx:1.30",
+                                    shader: "gcr.io/kaniko-project/executor:v1.23.2",
+                                    busyBox: "busybox:1.37",
+                                    awsCli: "amazon/aws-cli:2",
+                                },
                                 generatorRepo: "langgenius",
-                                python: { pipMirror: "", preCompile: true, versions: { "3.12": "docker.io/langgenius/plugin-build-base-python:3.12" } },
+                                python: {
+                                    pipMirror: "",
+                                    preCompile: true,
+                                    versions: { "3.12": "docker.io/langgenius/plugin-build-base-python:3.12" },
+                                },
                             },
                         },
                     }),
@@ -306,16 +364,30 @@ describe("DifyPluginRegistry", () => {
                 () =>
                     (component = new DifyPluginRegistry("dify", {
                         ...dockerArgs,
-                        registry: { ...dockerArgs.registry, type: "docker", server: pulumi.output("ghcr.io"), prefix: pulumi.output("acme/dify") } as DifyPluginRegistryArgs["registry"],
+                        registry: {
+                            ...dockerArgs.registry,
+                            type: "docker",
+                            server: pulumi.output("ghcr.io"),
+                            prefix: pulumi.output("acme/dify"),
+                        } as DifyPluginRegistryArgs["registry"],
                     })),
             );
-            assert.equal(await valueOf(component.imageRepoPrefix), "ghcr.io/acme/dify");
+            assert.equal(await resolved(component.imageRepoPrefix), "ghcr.io/acme/dify");
         });
     });
 
     describe("determinism", () => {
         it("registers byte-identical inputs when the same arguments are evaluated twice", async () => {
-            const run = async () => JSON.stringify(await evaluate(() => new DifyPluginRegistry("dify", { ...dockerArgs, pluginConnector: { imageMirror: "m.example.com/x", labels: { b: "2", a: "1" } } })));
+            const run = async () =>
+                JSON.stringify(
+                    await evaluate(
+                        () =>
+                            new DifyPluginRegistry("dify", {
+                                ...dockerArgs,
+                                pluginConnector: { imageMirror: "m.example.com/x", labels: { b: "2", a: "1" } },
+                            }),
+                    ),
+                );
             const first = await run();
             const second = await run();
             assert.equal(first, second);

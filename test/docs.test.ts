@@ -7,7 +7,13 @@ const ROOT = path.resolve(__dirname, "..");
 const DOCS = path.join(ROOT, "docs");
 const SNIPPETS = path.join(ROOT, ".tmp", "snippets");
 
-const pages = (): string[] => ["README.md", ...fs.readdirSync(DOCS).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+const pages = (): string[] => [
+    "README.md",
+    ...fs
+        .readdirSync(DOCS)
+        .filter((f) => f.endsWith(".md"))
+        .map((f) => `docs/${f}`),
+];
 const read = (page: string) => fs.readFileSync(path.join(ROOT, page), "utf8");
 
 /** ```typescript blocks of a page. */
@@ -66,9 +72,9 @@ describe("docs", () => {
             skipLibCheck: true,
             types: ["node"],
         });
-        const diagnostics = ts.getPreEmitDiagnostics(program).map(
-            (d) => `${d.file ? path.relative(ROOT, d.file.fileName) : ""}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`,
-        );
+        const diagnostics = ts
+            .getPreEmitDiagnostics(program)
+            .map((d) => `${d.file ? path.relative(ROOT, d.file.fileName) : ""}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`);
         assert.deepEqual(diagnostics, []);
     });
 });

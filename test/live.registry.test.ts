@@ -44,7 +44,7 @@ describe("live: Live test against a real registry", function () {
     let tls: RunningRegistry | undefined;
     let http: RunningRegistry | undefined;
 
-    before(async function () {
+    before(async () => {
         // Fail, never skip: a skipped live test hides a broken environment.
         assert.ok(registryAvailable(), `docker-registry/skopeo missing; run: ${INSTALL_HINT}`);
         password = randomBytes(18).toString("base64url");
@@ -63,7 +63,7 @@ describe("live: Live test against a real registry", function () {
         ]);
     });
 
-    after(async function () {
+    after(async () => {
         await Promise.all([tls?.stop(), http?.stop()]);
         if (work) fs.rmSync(work, { recursive: true, force: true });
     });
@@ -94,7 +94,7 @@ describe("live: Live test against a real registry", function () {
         return { configJson, authFile, chartInputs: unwrapSecrets(chart.inputs) as Record<string, any> };
     }
 
-    it("pushes to a TLS + htpasswd registry with the Secret's config.json", async function () {
+    it("pushes to a TLS + htpasswd registry with the Secret's config.json", async () => {
         const reg = tls!;
         const { configJson, authFile, chartInputs } = await evaluate("live-tls", {
             server: reg.host,
@@ -116,7 +116,7 @@ describe("live: Live test against a real registry", function () {
         assert.equal(digestOf(raw), manifestDigest);
     });
 
-    it("is rejected by the TLS registry when the component gets a wrong password", async function () {
+    it("is rejected by the TLS registry when the component gets a wrong password", async () => {
         const reg = tls!;
         const { authFile } = await evaluate("live-tls-wrong", {
             server: reg.host,
@@ -136,7 +136,7 @@ describe("live: Live test against a real registry", function () {
         await assert.rejects(skopeoInspectRaw(dest, { authFile: good, certDir: reg.certDir }), /manifest unknown|not found/i);
     });
 
-    it("pushes to a plain-HTTP + htpasswd registry with insecure: true", async function () {
+    it("pushes to a plain-HTTP + htpasswd registry with insecure: true", async () => {
         const reg = http!;
         assert.match(reg.url, /^http:\/\//);
         const { authFile, chartInputs } = await evaluate("live-http", {

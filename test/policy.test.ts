@@ -48,7 +48,11 @@ async function violations(policy: ResourceValidationPolicy, r: Resource): Promis
     return found;
 }
 
-const secret = (props: Record<string, unknown>, name = "dify-image-repo-secret"): Resource => ({ type: "kubernetes:core/v1:Secret", name, props });
+const secret = (props: Record<string, unknown>, name = "dify-image-repo-secret"): Resource => ({
+    type: "kubernetes:core/v1:Secret",
+    name,
+    props,
+});
 const goodSecretProps = {
     metadata: { name: "image-repo-secret", namespace: "dify" },
     type: "kubernetes.io/dockerconfigjson",
@@ -58,23 +62,39 @@ const ISSUER = "oidc.eks.us-east-1.amazonaws.com/id/ABC";
 const webIdentity = (condition: Record<string, unknown>) =>
     JSON.stringify({
         Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Federated: `arn:aws:iam::123456789012:oidc-provider/${ISSUER}` }, Action: "sts:AssumeRoleWithWebIdentity", Condition: condition }],
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Federated: `arn:aws:iam::123456789012:oidc-provider/${ISSUER}` },
+                Action: "sts:AssumeRoleWithWebIdentity",
+                Condition: condition,
+            },
+        ],
     });
 const iamPolicy = (...statements: object[]) => JSON.stringify({ Version: "2012-10-17", Statement: statements });
-const chart = (values: unknown, version = "3.9.1"): Resource => ({ type: "kubernetes:helm.sh/v4:Chart", props: { chart: "dify", version, values } });
+const chart = (values: unknown, version = "3.9.1"): Resource => ({
+    type: "kubernetes:helm.sh/v4:Chart",
+    props: { chart: "dify", version, values },
+});
 
 describe("policy pack", () => {
     it("has the mandatory and advisory policies the issue lists", () => {
-        assert.deepEqual(mandatoryPolicies.map((p) => p.name), [
-            "image-repo-secret-shape",
-            "irsa-trust-conditions",
-            "no-iam-wildcards",
-            "acr-admin-user-disabled",
-            "ecr-template-lifecycle-policy",
-            "no-credentials-in-helm-values",
-            "prod-registries-protected",
-        ]);
-        assert.deepEqual(advisoryPolicies.map((p) => p.name), ["mirrored-helper-images-pinned", "chart-version-pinned"]);
+        assert.deepEqual(
+            mandatoryPolicies.map((p) => p.name),
+            [
+                "image-repo-secret-shape",
+                "irsa-trust-conditions",
+                "no-iam-wildcards",
+                "acr-admin-user-disabled",
+                "ecr-template-lifecycle-policy",
+                "no-credentials-in-helm-values",
+                "prod-registries-protected",
+            ],
+        );
+        assert.deepEqual(
+            advisoryPolicies.map((p) => p.name),
+            ["mirrored-helper-images-pinned", "chart-version-pinned"],
+        );
     });
 
     describe("image-repo-secret-shape", () => {
@@ -89,25 +109,35 @@ describe("policy pack", () => {
             assert.deepEqual(await violations(imageRepoSecretShape, secret({ ...goodSecretProps, type: "Opaque" })), [
                 'image-repo-secret must have type kubernetes.io/dockerconfigjson, not "Opaque".',
             ]);
-            assert.deepEqual(await violations(imageRepoSecretShape, secret({ ...goodSecretProps, data: { ".dockerconfigjson": "e30=" } })), [
-                "image-repo-secret must hold both .dockerconfigjson and config.json; missing config.json.",
-            ]);
+            assert.deepEqual(
+                await violations(imageRepoSecretShape, secret({ ...goodSecretProps, data: { ".dockerconfigjson": "e30=" } })),
+                ["image-repo-secret must hold both .dockerconfigjson and config.json; missing config.json."],
+            );
         });
     });
 
     describe("irsa-trust-conditions", () => {
         const role = (assumeRolePolicy: string): Resource => ({ type: "aws:iam/role:Role", props: { assumeRolePolicy } });
         it("passes a trust limited to one ServiceAccount and STS", async () => {
-            const ok = webIdentity({ StringEquals: { [`${ISSUER}:sub`]: "system:serviceaccount:dify:dify-plugin-build", [`${ISSUER}:aud`]: "sts.amazonaws.com" } });
+            const ok = webIdentity({
+                StringEquals: { [`${ISSUER}:sub`]: "system:serviceaccount:dify:dify-plugin-build", [`${ISSUER}:aud`]: "sts.amazonaws.com" },
+            });
             assert.deepEqual(await violations(irsaTrustConditions, role(ok)), []);
         });
         it("passes roles that are not web-identity trusts (Pod Identity)", async () => {
-            const pods = iamPolicy({ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] });
+            const pods = iamPolicy({
+                Effect: "Allow",
+                Principal: { Service: "pods.eks.amazonaws.com" },
+                Action: ["sts:AssumeRole", "sts:TagSession"],
+            });
             assert.deepEqual(await violations(irsaTrustConditions, role(pods)), []);
         });
         it("fails the unconditioned trust of the official Terraform, and a StringLike sub", async () => {
             assert.equal((await violations(irsaTrustConditions, role(webIdentity({})))).length, 2);
-            const like = webIdentity({ StringLike: { [`${ISSUER}:sub`]: "system:serviceaccount:*" }, StringEquals: { [`${ISSUER}:aud`]: "sts.amazonaws.com" } });
+            const like = webIdentity({
+                StringLike: { [`${ISSUER}:sub`]: "system:serviceaccount:*" },
+                StringEquals: { [`${ISSUER}:aud`]: "sts.amazonaws.com" },
+            });
             assert.deepEqual(await violations(irsaTrustConditions, role(like)), [
                 "a web-identity trust statement lacks StringEquals <issuer>:sub = system:serviceaccount:<namespace>:<name>; any workload in the cluster could assume the role.",
             ]);
@@ -119,25 +149,45 @@ describe("policy pack", () => {
         it("passes scoped actions and GetAuthorizationToken on *", async () => {
             const ok = iamPolicy(
                 { Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
-                { Effect: "Allow", Action: ["ecr:PutImage", "ecr:BatchGetImage"], Resource: "arn:aws:ecr:us-east-1:123456789012:repository/dify/*" },
+                {
+                    Effect: "Allow",
+                    Action: ["ecr:PutImage", "ecr:BatchGetImage"],
+                    Resource: "arn:aws:ecr:us-east-1:123456789012:repository/dify/*",
+                },
             );
             assert.deepEqual(await violations(noIamWildcards, rolePolicy(ok)), []);
         });
         it("fails ecr:* and a * resource for other actions", async () => {
-            const bad = iamPolicy({ Effect: "Allow", Action: ["ecr:*"], Resource: "arn:aws:ecr:us-east-1:1:repository/dify/*" }, { Effect: "Allow", Action: ["ecr:PutImage", "ecr:GetAuthorizationToken"], Resource: "*" });
+            const bad = iamPolicy(
+                { Effect: "Allow", Action: ["ecr:*"], Resource: "arn:aws:ecr:us-east-1:1:repository/dify/*" },
+                { Effect: "Allow", Action: ["ecr:PutImage", "ecr:GetAuthorizationToken"], Resource: "*" },
+            );
             assert.deepEqual(await violations(noIamWildcards, rolePolicy(bad)), [
                 'action "ecr:*" is a wildcard; list the actions needed.',
                 'resource "*" is granted for ecr:PutImage; scope it to the plugin prefix.',
             ]);
-            assert.equal((await violations(noIamWildcards, { type: "aws:iam/policy:Policy", props: { policy: iamPolicy({ Effect: "Allow", Action: "*", Resource: "*" }) } })).length, 2);
+            assert.equal(
+                (
+                    await violations(noIamWildcards, {
+                        type: "aws:iam/policy:Policy",
+                        props: { policy: iamPolicy({ Effect: "Allow", Action: "*", Resource: "*" }) },
+                    })
+                ).length,
+                2,
+            );
         });
     });
 
     describe("acr-admin-user-disabled", () => {
-        const registry = (adminUserEnabled: boolean): Resource => ({ type: "azure-native:containerregistry:Registry", props: { adminUserEnabled, sku: { name: "Standard" } } });
+        const registry = (adminUserEnabled: boolean): Resource => ({
+            type: "azure-native:containerregistry:Registry",
+            props: { adminUserEnabled, sku: { name: "Standard" } },
+        });
         it("passes a registry without admin user and fails one with it", async () => {
             assert.deepEqual(await violations(acrAdminUserDisabled, registry(false)), []);
-            assert.deepEqual(await violations(acrAdminUserDisabled, registry(true)), ["adminUserEnabled must be false: use a service principal with AcrPush on the registry."]);
+            assert.deepEqual(await violations(acrAdminUserDisabled, registry(true)), [
+                "adminUserEnabled must be false: use a service principal with AcrPush on the registry.",
+            ]);
         });
     });
 
@@ -147,7 +197,15 @@ describe("policy pack", () => {
             props: { prefix: "dify", appliedFors: ["CREATE_ON_PUSH"], ...(lifecyclePolicy ? { lifecyclePolicy } : {}) },
         });
         it("passes a template with rules and fails one without", async () => {
-            const rules = JSON.stringify({ rules: [{ rulePriority: 1, selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 10 }, action: { type: "expire" } }] });
+            const rules = JSON.stringify({
+                rules: [
+                    {
+                        rulePriority: 1,
+                        selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 10 },
+                        action: { type: "expire" },
+                    },
+                ],
+            });
             assert.deepEqual(await violations(ecrTemplateLifecycle, template(rules)), []);
             assert.equal((await violations(ecrTemplateLifecycle, template())).length, 1);
             assert.equal((await violations(ecrTemplateLifecycle, template(JSON.stringify({ rules: [] })))).length, 1);
@@ -156,7 +214,13 @@ describe("policy pack", () => {
 
     describe("no-credentials-in-helm-values", () => {
         it("passes the values the component writes", async () => {
-            const values = { plugin_connector: { imageRepoSecret: "image-repo-secret", imageRepoPrefix: "harbor.example.com/dify", github: { accessToken: "" } } };
+            const values = {
+                plugin_connector: {
+                    imageRepoSecret: "image-repo-secret",
+                    imageRepoPrefix: "harbor.example.com/dify",
+                    github: { accessToken: "" },
+                },
+            };
             assert.deepEqual(await violations(noCredentialsInHelmValues, chart(values)), []);
         });
         it("fails passwords, tokens and docker logins in plain text", async () => {
@@ -177,7 +241,9 @@ describe("policy pack", () => {
     describe("prod-registries-protected", () => {
         const acr: Omit<Resource, "stack" | "protect"> = { type: "azure-native:containerregistry:Registry", name: "difyacr", props: {} };
         it("fails an unprotected registry in prod*, passes a protected one and any in other stacks", async () => {
-            assert.deepEqual(await violations(prodRegistriesProtected, { ...acr, stack: "prod-eu" }), ['stack "prod-eu" is a production stack: create difyacr with { protect: true }.']);
+            assert.deepEqual(await violations(prodRegistriesProtected, { ...acr, stack: "prod-eu" }), [
+                'stack "prod-eu" is a production stack: create difyacr with { protect: true }.',
+            ]);
             assert.deepEqual(await violations(prodRegistriesProtected, { ...acr, stack: "prod", protect: true }), []);
             assert.deepEqual(await violations(prodRegistriesProtected, { ...acr, stack: "dev" }), []);
         });
@@ -185,7 +251,9 @@ describe("policy pack", () => {
 
     describe("advisory", () => {
         it("mirrored helper images should be pinned by digest; upstream ones are not mirrored", async () => {
-            const upstream = { plugin_connector: { gatewayImage: "nginx:1.29.4-alpine", shaderImage: "gcr.io/kaniko-project/executor:latest" } };
+            const upstream = {
+                plugin_connector: { gatewayImage: "nginx:1.29.4-alpine", shaderImage: "gcr.io/kaniko-project/executor:latest" },
+            };
             assert.deepEqual(await violations(mirroredImagesPinned, chart(upstream)), []);
             const pinned = { plugin_connector: { gatewayImage: `harbor.example.com/mirror/nginx:1.29.4-alpine@sha256:${"a".repeat(64)}` } };
             assert.deepEqual(await violations(mirroredImagesPinned, chart(pinned)), []);
@@ -197,7 +265,10 @@ describe("policy pack", () => {
         it("the chart version is pinned", async () => {
             assert.deepEqual(await violations(chartVersionPinned, chart({}, "3.9.1")), []);
             assert.equal((await violations(chartVersionPinned, chart({}, "^3.9.0"))).length, 1);
-            assert.equal((await violations(chartVersionPinned, { type: "kubernetes:helm.sh/v3:Release", props: { chart: "dify" } })).length, 1);
+            assert.equal(
+                (await violations(chartVersionPinned, { type: "kubernetes:helm.sh/v3:Release", props: { chart: "dify" } })).length,
+                1,
+            );
         });
     });
 });
@@ -213,7 +284,12 @@ describe("policy pack on what the stacks register", () => {
             const result = await synthStack(stack, readStackFile(stackFilePath(ROOT, stack)));
             for (const r of result.resources) {
                 for (const policy of mandatoryPolicies) {
-                    const found = await violations(policy, { type: r.type, name: r.name, props: unwrapSecrets(r.inputs) as Record<string, unknown>, stack });
+                    const found = await violations(policy, {
+                        type: r.type,
+                        name: r.name,
+                        props: unwrapSecrets(r.inputs) as Record<string, unknown>,
+                        stack,
+                    });
                     assert.deepEqual(found, [], `${policy.name} on ${r.type} ${r.name}`);
                 }
             }

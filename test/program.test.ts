@@ -53,7 +53,10 @@ describe("stack config", () => {
     });
 
     it("names the registry type key and the valid types", () => {
-        assert.match(configError({ ...minimal, registry: { type: "harbor" } }), /dify-plugin-registry:registry\.type: Invalid discriminator value\. Expected 'docker' \| 'dockerhub'/);
+        assert.match(
+            configError({ ...minimal, registry: { type: "harbor" } }),
+            /dify-plugin-registry:registry\.type: Invalid discriminator value\. Expected 'docker' \| 'dockerhub'/,
+        );
     });
 
     it("names a missing required key and a wrong type", () => {
@@ -100,7 +103,10 @@ describe("stack files", () => {
         assert.ok(provider, "a Kubernetes provider is registered");
         assert.equal(provider.inputs.renderYamlToDirectory, "rendered");
         const kube = result.resources.filter((r) => r.type.startsWith("kubernetes:"));
-        assert.deepEqual(kube.map((r) => r.type), ["kubernetes:core/v1:Namespace", "kubernetes:core/v1:Secret", "kubernetes:helm.sh/v4:Chart"]);
+        assert.deepEqual(
+            kube.map((r) => r.type),
+            ["kubernetes:core/v1:Namespace", "kubernetes:core/v1:Secret", "kubernetes:helm.sh/v4:Chart"],
+        );
         for (const r of kube) {
             assert.match(String(r.provider), /pulumi:providers:kubernetes::kubernetes::/, `${r.type} uses the explicit provider`);
         }
@@ -113,7 +119,10 @@ describe("stack files", () => {
         const file = readStackFile(stackFilePath(ROOT, "prod"));
         assert.deepEqual(file.placeholders, [`${PROJECT}:registry.password`]);
         const result = await synthStack("prod", file);
-        assert.deepEqual(result.resources.map((r) => r.type), ["dify:index:PluginRegistry", "kubernetes:core/v1:Secret", "kubernetes:helm.sh/v3:Release"]);
+        assert.deepEqual(
+            result.resources.map((r) => r.type),
+            ["dify:index:PluginRegistry", "kubernetes:core/v1:Secret", "kubernetes:helm.sh/v3:Release"],
+        );
         const connector = result.pluginConnector as Record<string, unknown>;
         assert.equal(connector.gatewayImage, "harbor.internal.example.com/dify-mirror/nginx:1.29.4-alpine");
         assert.equal(connector.replicas, 2);

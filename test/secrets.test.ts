@@ -5,7 +5,7 @@ import { runStack } from "../program/main";
 import { formatSynth, synthStack } from "../program/offline/synth";
 import { OfflineStackConfig } from "../program/offline/stackFile";
 import { evaluate } from "./support/evaluate";
-import { isSecretValue, redactSecrets, unwrapSecrets, useMocks, valueOf } from "./support/mocks";
+import { isSecretValue, redactSecrets, unwrapSecrets, useMocks, resolved } from "./support/mocks";
 
 // Distinctive, so a match anywhere is a leak and not a coincidence.
 const PASSWORD = "Sentinel-pw-7f3a9c";
@@ -25,7 +25,13 @@ function assertNoLeak(text: string, where: string): void {
 
 const config: OfflineStackConfig = {
     config: {
-        [`${PROJECT}:registry`]: JSON.stringify({ type: "docker", server: "harbor.example.com", prefix: "dify", username: USERNAME, password: PASSWORD }),
+        [`${PROJECT}:registry`]: JSON.stringify({
+            type: "docker",
+            server: "harbor.example.com",
+            prefix: "dify",
+            username: USERNAME,
+            password: PASSWORD,
+        }),
         [`${PROJECT}:chart`]: JSON.stringify({ version: "3.9.1" }),
         [`${PROJECT}:pluginConnector`]: JSON.stringify({ imageMirror: "harbor.example.com/mirror" }),
     },
@@ -39,7 +45,10 @@ const config: OfflineStackConfig = {
 async function capturingLogs<T>(fn: () => Promise<T>): Promise<{ result: T; logs: string }> {
     let logs = "";
     const writes = { out: process.stdout.write, err: process.stderr.write };
-    const capture = (chunk: unknown) => ((logs += String(chunk)), true);
+    const capture = (chunk: unknown) => {
+        logs += String(chunk);
+        return true;
+    };
     process.stdout.write = capture as typeof process.stdout.write;
     process.stderr.write = capture as typeof process.stderr.write;
     try {
@@ -79,7 +88,7 @@ describe("secrets stay secret", () => {
         let outputs!: ReturnType<typeof runStack>;
         const { logs: output } = await capturingLogs(() => evaluate(() => (outputs = runStack())));
         for (const [name, out] of Object.entries(outputs)) {
-            const value = await valueOf(out as pulumi.Output<unknown>);
+            const value = await resolved(out as pulumi.Output<unknown>);
             assertNoLeak(JSON.stringify(value), `output ${name}`);
             assert.equal(await pulumi.isSecret(out as pulumi.Output<unknown>), false, `output ${name} is not secret`);
         }

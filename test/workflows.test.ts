@@ -40,7 +40,10 @@ describe("GitHub workflows", () => {
     it("preview: on pull requests, tests first, then a commented preview per stack with the policy pack and no outputs", () => {
         const wf = load("preview.yml");
         assert.ok("pull_request" in wf.on);
-        assert.ok(wf.jobs.test.steps.some((s) => s.run?.includes(".ci/run")), "the tests run before previews");
+        assert.ok(
+            wf.jobs.test.steps.some((s) => s.run?.includes(".ci/run")),
+            "the tests run before previews",
+        );
         const stacks = wf.jobs.preview.strategy!.matrix.stack;
         assert.ok(stacks.length > 0);
         for (const stack of stacks) {
@@ -48,7 +51,13 @@ describe("GitHub workflows", () => {
         }
         const [preview] = pulumiSteps(wf, "preview");
         assert.deepEqual(
-            { command: preview.with!.command, comment: preview.with!["comment-on-pr"], edit: preview.with!["edit-pr-comment"], policy: preview.with!.policyPacks, quiet: preview.with!["suppress-outputs"] },
+            {
+                command: preview.with!.command,
+                comment: preview.with!["comment-on-pr"],
+                edit: preview.with!["edit-pr-comment"],
+                policy: preview.with!.policyPacks,
+                quiet: preview.with!["suppress-outputs"],
+            },
             { command: "preview", comment: true, edit: true, policy: "policy", quiet: true },
         );
     });

@@ -53,7 +53,9 @@ export const dockerRegistry: RegistryKind<DockerRegistryArgs> = {
         const config =
             isPlain(server) && isPlain(username)
                 ? pulumi.output(args.password).apply((password) => dockerConfigJson([{ server, username, password }]))
-                : pulumi.all([server, username, args.password]).apply(([s, u, p]) => dockerConfigJson([{ server: s, username: u, password: p }]));
+                : pulumi
+                      .all([server, username, args.password])
+                      .apply(([s, u, p]) => dockerConfigJson([{ server: s, username: u, password: p }]));
         return {
             imageRepoPrefix: joinPrefix(args.server, args.prefix),
             imageRepoType: "docker",

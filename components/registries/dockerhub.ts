@@ -58,7 +58,9 @@ export const dockerHubRegistry: RegistryKind<DockerHubRegistryArgs> = {
         const { username } = args;
         const config = isPlain(username)
             ? pulumi.output(args.token).apply((password) => dockerConfigJson([{ server: DOCKER_HUB_AUTH_KEY, username, password }]))
-            : pulumi.all([username, args.token]).apply(([u, p]) => dockerConfigJson([{ server: DOCKER_HUB_AUTH_KEY, username: u, password: p }]));
+            : pulumi
+                  .all([username, args.token])
+                  .apply(([u, p]) => dockerConfigJson([{ server: DOCKER_HUB_AUTH_KEY, username: u, password: p }]));
         return {
             imageRepoPrefix: isPlain(args.namespace) ? `docker.io/${args.namespace}` : pulumi.interpolate`docker.io/${args.namespace}`,
             imageRepoType: "docker",

@@ -58,10 +58,7 @@ export function checkUserValues(values: unknown, problems: ArgumentProblems, pat
                 );
             }
         } else if (Object.hasOwn(MANAGED_PLUGIN_CONNECTOR_KEYS, key)) {
-            problems.add(
-                `${path}.plugin_connector.${key}`,
-                `is set by the component; use ${MANAGED_PLUGIN_CONNECTOR_KEYS[key]} instead`,
-            );
+            problems.add(`${path}.plugin_connector.${key}`, `is set by the component; use ${MANAGED_PLUGIN_CONNECTOR_KEYS[key]} instead`);
         }
     }
 }

@@ -28,7 +28,9 @@ export const irsaTrustConditions: ResourceValidationPolicy = {
             const sub = keys.find((k) => k.endsWith(":sub"));
             const aud = keys.find((k) => k.endsWith(":aud"));
             if (!sub || !String(equals[sub]).startsWith("system:serviceaccount:")) {
-                report("a web-identity trust statement lacks StringEquals <issuer>:sub = system:serviceaccount:<namespace>:<name>; any workload in the cluster could assume the role.");
+                report(
+                    "a web-identity trust statement lacks StringEquals <issuer>:sub = system:serviceaccount:<namespace>:<name>; any workload in the cluster could assume the role.",
+                );
             }
             if (!aud || equals[aud] !== "sts.amazonaws.com") {
                 report("a web-identity trust statement lacks StringEquals <issuer>:aud = sts.amazonaws.com.");
@@ -59,7 +61,9 @@ export const noIamWildcards: ResourceValidationPolicy = {
                 report(`action "${action}" is a wildcard; list the actions needed.`);
             }
             if (s.resources.includes("*") && s.actions.some((a) => !RESOURCELESS_ACTIONS.includes(a))) {
-                report(`resource "*" is granted for ${s.actions.filter((a) => !RESOURCELESS_ACTIONS.includes(a)).join(", ")}; scope it to the plugin prefix.`);
+                report(
+                    `resource "*" is granted for ${s.actions.filter((a) => !RESOURCELESS_ACTIONS.includes(a)).join(", ")}; scope it to the plugin prefix.`,
+                );
             }
         }
     },

@@ -72,7 +72,9 @@ function walk(value: unknown, path: string, visit: (path: string, key: string, v
     if (typeof value === "string") {
         visit(path, key, value);
     } else if (Array.isArray(value)) {
-        value.forEach((v, i) => walk(v, `${path}[${i}]`, visit, key));
+        for (const [i, v] of value.entries()) {
+            walk(v, `${path}[${i}]`, visit, key);
+        }
     } else if (value && typeof value === "object") {
         for (const [k, v] of Object.entries(value)) {
             walk(v, `${path}.${k}`, visit, k);

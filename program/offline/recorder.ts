@@ -32,6 +32,21 @@ const invokes = new Map<string, (inputs: Record<string, any>) => Record<string, 
 export function answerInvoke(token: string, answer: (inputs: Record<string, any>) => Record<string, any>): void {
     invokes.set(token, answer);
 }
+/** What the cloud computes when a resource is created: its id and outputs that are not inputs. */
+export interface ResourceAnswer {
+    readonly id?: string;
+    readonly state?: Record<string, any>;
+}
+const resourceAnswers = new Map<string, (args: pulumi.runtime.MockResourceArgs) => ResourceAnswer>();
+
+/**
+ * Answers the creation of resources of `type` (e.g. `azure-native:containerregistry:Registry`) with `answer(args)` from
+ * now on: an ARM id, a login server, a generated password. Without one, a resource's state is its inputs and its id
+ * `<name>-id`.
+ */
+export function answerResource(type: string, answer: (args: pulumi.runtime.MockResourceArgs) => ResourceAnswer): void {
+    resourceAnswers.set(type, answer);
+}
 const parents = new Map<string, string>();
 let patched = false;
 
@@ -66,7 +81,8 @@ const mocks: pulumi.runtime.Mocks = {
             provider: args.provider || undefined,
             custom: args.custom ?? false,
         });
-        return { id: args.custom ? `${args.name}-id` : undefined, state: args.inputs };
+        const answer = resourceAnswers.get(args.type)?.(args);
+        return { id: answer?.id ?? (args.custom ? `${args.name}-id` : undefined), state: { ...args.inputs, ...answer?.state } };
     },
     call(args) {
         const answer = invokes.get(args.token);

@@ -26,7 +26,10 @@ export function stackFilePath(root: string, stack: string): string {
 export function listStacks(root: string): string[] {
     const dir = path.join(root, "stacks");
     return fs.existsSync(dir)
-        ? fs.readdirSync(dir).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []).sort()
+        ? fs
+              .readdirSync(dir)
+              .flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? [])
+              .sort()
         : [];
 }
 

@@ -52,7 +52,7 @@ export function formatSynth(stack: string, file: OfflineStackConfig, result: Syn
         }
     }
     lines.push("", "plugin_connector:", indent(YAML.stringify(result.pluginConnector ?? {}, { lineWidth: 0 }).trimEnd(), 2));
-    return lines.join("\n") + "\n";
+    return `${lines.join("\n")}\n`;
 }
 
 function notes(file: OfflineStackConfig): string[] {

@@ -13,7 +13,10 @@ export async function evaluate(program: () => void): Promise<readonly RecordedRe
  * error. Pulumi reports such failures as unhandled rejections; the mocks are reinstalled afterwards because the failed
  * registration never completes its RPC.
  */
-export async function evaluateFailingLater(program: () => void, timeoutMs = 5000): Promise<{ error: Error; resources: readonly RecordedResource[] }> {
+export async function evaluateFailingLater(
+    program: () => void,
+    timeoutMs = 5000,
+): Promise<{ error: Error; resources: readonly RecordedResource[] }> {
     resetRecorded();
     const listeners = process.listeners("unhandledRejection");
     process.removeAllListeners("unhandledRejection");
@@ -57,4 +60,3 @@ export function thrownBy(fn: () => unknown): Error {
 export function b64decode(s: unknown): string {
     return Buffer.from(String(s), "base64").toString("utf8");
 }
-

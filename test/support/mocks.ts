@@ -7,6 +7,7 @@ import { installRecordingMocks, registered, RecordedResource } from "../../progr
 
 export {
     answerInvoke,
+    answerResource,
     isSecretValue,
     redactSecrets,
     registered,
@@ -37,7 +38,7 @@ export function only(type: string, name?: string): RecordedResource {
 }
 
 /** Resolves an Output's value, even a secret one (tests only). */
-export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+export function resolved<T>(output: pulumi.Output<T>): Promise<T> {
     return new Promise((resolve) => output.apply((v) => resolve(v)));
 }
 
