@@ -21,7 +21,7 @@ const helperImages = z.strictObject({
 export const stackConfigSchema = z.strictObject({
     namespace: z.string().optional(),
     createNamespace: z.boolean().optional(),
-    registry: z.discriminatedUnion("type", allRegistryKinds.map((k) => k.configSchema) as unknown as [z.ZodObject, ...z.ZodObject[]]),
+    registry: z.discriminatedUnion("type", allRegistryKinds().map((k) => k.configSchema) as unknown as [z.ZodObject, ...z.ZodObject[]]),
     chart: z.strictObject({
         version: z.string(),
         repository: z.string().optional(),
@@ -112,7 +112,7 @@ export function parseStackConfig(raw: Record<string, unknown>, problems = new Ar
 
 /** The component's arguments from the stack config, with every credential wrapped in `pulumi.secret`. */
 export function toComponentArgs(config: StackConfig): DifyPluginRegistryArgs {
-    const kind = allRegistryKinds.find((k) => k.type === config.registry.type)!;
+    const kind = allRegistryKinds().find((k) => k.type === config.registry.type)!;
     const registry: Record<string, unknown> = { ...config.registry };
     for (const key of kind.secretKeys) {
         if (registry[key] !== undefined) {

@@ -273,6 +273,29 @@ describe("policy pack", () => {
     });
 });
 
+/** Thrown, as @pulumi/policy's UnknownValueError is, when a policy reads a value that is unknown in a preview. */
+class UnknownInPreview extends Error {}
+
+/**
+ * Props as the policy engine hands them to a policy during `pulumi preview`: reading a value not known yet (a login a
+ * dynamic provider creates during the update) throws, and the engine then reports "can't run during preview" (advisory)
+ * instead of running the policy.
+ */
+function previewProps(value: unknown, at = "props"): any {
+    if (typeof value !== "object" || value === null) {
+        return value;
+    }
+    return new Proxy(value as object, {
+        get(target, key) {
+            const field = (target as Record<PropertyKey, unknown>)[key];
+            if ((field as { __pulumiUnknown?: boolean } | undefined)?.__pulumiUnknown === true) {
+                throw new UnknownInPreview(`${at}.${String(key)} can't be known during preview`);
+            }
+            return previewProps(field, `${at}.${String(key)}`);
+        },
+    });
+}
+
 describe("policy pack on what the stacks register", () => {
     after(() => {
         pulumi.runtime.setAllConfig({});
@@ -287,8 +310,13 @@ describe("policy pack on what the stacks register", () => {
                     const found = await violations(policy, {
                         type: r.type,
                         name: r.name,
-                        props: unwrapSecrets(r.inputs) as Record<string, unknown>,
+                        props: previewProps(unwrapSecrets(r.inputs)) as Record<string, unknown>,
                         stack,
+                    }).catch((err: unknown) => {
+                        if (err instanceof UnknownInPreview) {
+                            return []; // not run in a preview; it runs on the known values during the update
+                        }
+                        throw err;
                     });
                     assert.deepEqual(found, [], `${policy.name} on ${r.type} ${r.name}`);
                 }

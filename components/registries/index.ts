@@ -1,29 +1,46 @@
+import type { AcrRegistryArgs } from "./acr";
+import type { AliyunRegistryArgs } from "./aliyun";
 import { DockerRegistryArgs, dockerRegistry } from "./docker";
 import { DockerHubRegistryArgs, dockerHubRegistry } from "./dockerhub";
+import type { EcrRegistryArgs } from "./ecr";
 import { RegistryKind } from "./registryKind";
+import type { TcrRegistryArgs } from "./tcr";
 
-export { DockerRegistryArgs } from "./docker";
-export { DockerHubRegistryArgs } from "./dockerhub";
+export type { AcrCredentialArgs, AcrRegistryArgs } from "./acr";
+export type { AliyunEnterpriseInstanceArgs, AliyunRegistryArgs } from "./aliyun";
+export type { DockerRegistryArgs } from "./docker";
+export type { DockerHubRegistryArgs } from "./dockerhub";
+export type { EcrAccessKeyAuthArgs, EcrAuthArgs, EcrIrsaAuthArgs, EcrPodIdentityAuthArgs, EcrRegistryArgs, EcrRepositoryArgs } from "./ecr";
 export * from "./registryKind";
+export type { TcrRegistryArgs } from "./tcr";
 
 /** The registry to push plugin images to, discriminated by `type`. */
-export type RegistryArgs = DockerRegistryArgs | DockerHubRegistryArgs;
+export type RegistryArgs = DockerRegistryArgs | DockerHubRegistryArgs | EcrRegistryArgs | AcrRegistryArgs | AliyunRegistryArgs | TcrRegistryArgs;
 
-/** Every registry kind by its `type`. A new kind is one file plus one line here. */
-const kinds: { readonly [K in RegistryArgs["type"]]: RegistryKind<Extract<RegistryArgs, { type: K }>> } = {
-    docker: dockerRegistry,
-    dockerhub: dockerHubRegistry,
+type KindOf<K extends RegistryArgs["type"]> = RegistryKind<Extract<RegistryArgs, { type: K }>>;
+
+/**
+ * Every registry kind by its `type`, loaded on first use: the cloud SDKs are optional peer dependencies, so a program
+ * that only uses `docker` needs neither `@pulumi/aws` nor `@pulumi/azure-native`. A new kind is one file plus one line.
+ */
+const kinds: { readonly [K in RegistryArgs["type"]]: () => KindOf<K> } = {
+    docker: () => dockerRegistry,
+    dockerhub: () => dockerHubRegistry,
+    ecr: () => (require("./ecr") as typeof import("./ecr")).ecrRegistry,
+    acr: () => (require("./acr") as typeof import("./acr")).acrRegistry,
+    aliyun: () => (require("./aliyun") as typeof import("./aliyun")).aliyunRegistry,
+    tcr: () => (require("./tcr") as typeof import("./tcr")).tcrRegistry,
 };
 
 /** The `type` values accepted in `registry.type`. */
 export const registryTypes: readonly string[] = Object.keys(kinds);
 
-/** Every registry kind, for code that works on all of them (the stack config schema). */
-export const allRegistryKinds: readonly RegistryKind<RegistryArgs>[] = Object.values(kinds) as RegistryKind<RegistryArgs>[];
+/** Every registry kind (loads every cloud SDK): for code that works on all of them, like the stack config schema. */
+export function allRegistryKinds(): readonly RegistryKind<RegistryArgs>[] {
+    return registryTypes.map((type) => registryKindFor(type)!);
+}
 
 /** The kind for `type`, or undefined when there is none. */
 export function registryKindFor(type: unknown): RegistryKind<RegistryArgs> | undefined {
-    return typeof type === "string" && Object.prototype.hasOwnProperty.call(kinds, type)
-        ? (kinds[type as RegistryArgs["type"]] as RegistryKind<RegistryArgs>)
-        : undefined;
+    return typeof type === "string" && Object.hasOwn(kinds, type) ? (kinds[type as RegistryArgs["type"]]() as RegistryKind<RegistryArgs>) : undefined;
 }

@@ -37,16 +37,27 @@ export interface ResourceAnswer {
     readonly id?: string;
     readonly state?: Record<string, any>;
 }
-const resourceAnswers = new Map<string, (args: pulumi.runtime.MockResourceArgs) => ResourceAnswer>();
+const resourceAnswers = new Map<string, (args: pulumi.runtime.MockResourceArgs) => ResourceAnswer | Promise<ResourceAnswer>>();
 
 /**
  * Answers the creation of resources of `type` (e.g. `azure-native:containerregistry:Registry`) with `answer(args)` from
  * now on: an ARM id, a login server, a generated password. Without one, a resource's state is its inputs and its id
  * `<name>-id`.
  */
-export function answerResource(type: string, answer: (args: pulumi.runtime.MockResourceArgs) => ResourceAnswer): void {
+export function answerResource(type: string, answer: (args: pulumi.runtime.MockResourceArgs) => ResourceAnswer | Promise<ResourceAnswer>): void {
     resourceAnswers.set(type, answer);
 }
+
+/** Stops answering `type` (an answer that calls a test server must not outlive the test). */
+export function stopAnswering(type: string): void {
+    resourceAnswers.delete(type);
+}
+
+/** The `additionalSecretOutputs` a resource was registered with (an answer may mark them secret, as the engine does). */
+export function additionalSecretOutputsOf(type: string, name: string): readonly string[] {
+    return secretOutputs.get(`${type}::${name}`) ?? [];
+}
+const secretOutputs = new Map<string, string[]>();
 const parents = new Map<string, string>();
 let patched = false;
 
@@ -59,6 +70,7 @@ function captureParents(): void {
     const originalRegister = MockMonitor.prototype.registerResource;
     MockMonitor.prototype.registerResource = function (this: MockMonitor, req: any, callback: any) {
         parents.set(`${req.getType()}::${req.getName()}`, req.getParent());
+        secretOutputs.set(`${req.getType()}::${req.getName()}`, req.getAdditionalsecretoutputsList());
         return originalRegister.call(this, req, callback);
     };
 }
@@ -81,8 +93,12 @@ const mocks: pulumi.runtime.Mocks = {
             provider: args.provider || undefined,
             custom: args.custom ?? false,
         });
-        const answer = resourceAnswers.get(args.type)?.(args);
-        return { id: answer?.id ?? (args.custom ? `${args.name}-id` : undefined), state: { ...args.inputs, ...answer?.state } };
+        const answered = resourceAnswers.get(args.type)?.(args);
+        const result = (answer: ResourceAnswer | undefined) => ({
+            id: answer?.id ?? (args.custom ? `${args.name}-id` : undefined),
+            state: { ...args.inputs, ...answer?.state },
+        });
+        return answered instanceof Promise ? answered.then(result) : result(answered);
     },
     call(args) {
         const answer = invokes.get(args.token);

@@ -51,7 +51,9 @@ export function formatSynth(stack: string, file: OfflineStackConfig, result: Syn
             lines.push(indent(YAML.stringify(redactSecrets(inputs), { lineWidth: 0 }).trimEnd(), 4));
         }
     }
-    lines.push("", "plugin_connector:", indent(YAML.stringify(result.pluginConnector ?? {}, { lineWidth: 0 }).trimEnd(), 2));
+    // Unknown offline when it depends on something created during the update (a registry host a dynamic resource looks up).
+    const connector = result.pluginConnector === undefined ? "(not known before the update)" : YAML.stringify(result.pluginConnector, { lineWidth: 0 }).trimEnd();
+    lines.push("", "plugin_connector:", indent(connector, 2));
     return `${lines.join("\n")}\n`;
 }
 
@@ -68,8 +70,10 @@ function notes(file: OfflineStackConfig): string[] {
 
 // The chart's values are printed once, as plugin_connector; apiVersion/kind repeat the type.
 function keyInputs(r: RecordedResource): Record<string, unknown> {
-    const { values, apiVersion: _a, kind: _k, ...rest } = r.inputs as Record<string, unknown>;
-    return values === undefined ? rest : { ...rest, values: "(see plugin_connector below; other chart values as given)" };
+    const { values, apiVersion: _a, kind: _k, __provider, ...rest } = r.inputs as Record<string, unknown>;
+    // A dynamic resource's provider is serialized JavaScript: its size says enough.
+    const shown = __provider === undefined ? rest : { ...rest, __provider: `(serialized dynamic provider, ${String(__provider).length} characters)` };
+    return values === undefined ? shown : { ...shown, values: "(see plugin_connector below; other chart values as given)" };
 }
 
 function indent(text: string, n: number): string {

@@ -1,0 +1,158 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { dockerConfigJson } from "../dockerConfig";
+import { hostPortProblem, InputChecks, isPlain, repositoryPathProblem, requireNonEmpty } from "../validation";
+import { AcrSku, registryIdProblem, registryNameProblem, resourceGroupNameProblem, skuProblem, subscriptionIdProblem } from "./acr/arm";
+import { AcrCredentialArgs, credentialEndDate, credentialProblems } from "./acr/credential";
+import { createRegistry, existingRegistry, pushCredential } from "./acr/resources";
+import { ProvisionedRegistry, RegistryContext, RegistryKind, ValidationContext } from "./registryKind";
+
+export { AcrCredentialArgs } from "./acr/credential";
+
+/**
+ * Azure Container Registry, new or existing, pushed to by a service principal of its own that holds `AcrPush` on this
+ * registry only. The admin user stays disabled (it is a shared root credential) and ACR token passwords cannot be
+ * generated with azure-native (pulumi-azure-native#3099).
+ *
+ * Give either `existingRegistryId`, or `subscriptionId` + `resourceGroupName` + `registryName` (+ `sku`, `location`) to
+ * create one.
+ */
+export interface AcrRegistryArgs {
+    readonly type: "acr";
+    /** Repository path under the login server that plugin images go to: `dify-plugins`, `team/dify-plugins`. */
+    readonly prefix: pulumi.Input<string>;
+    /** Use this registry: `/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.ContainerRegistry/registries/<name>`. */
+    readonly existingRegistryId?: pulumi.Input<string>;
+    /**
+     * Login server of the existing registry. Default `<name>.azurecr.io`; give it for sovereign clouds (`azurecr.cn`,
+     * `azurecr.us`) or a registry with a domain name label (`<name>-<hash>.azurecr.io`).
+     */
+    readonly loginServer?: pulumi.Input<string>;
+    /**
+     * Create the registry in this subscription: the one the azure-native provider deploys to. It also names the AcrPush
+     * role definition (`/subscriptions/<id>/providers/Microsoft.Authorization/roleDefinitions/…`) without a lookup.
+     */
+    readonly subscriptionId?: pulumi.Input<string>;
+    /** Create the registry in this (existing) resource group. */
+    readonly resourceGroupName?: pulumi.Input<string>;
+    /** Name of the registry to create: 5-50 letters and digits, globally unique. */
+    readonly registryName?: pulumi.Input<string>;
+    /** SKU of the registry to create: `Basic`, `Standard` (default) or `Premium`. */
+    readonly sku?: pulumi.Input<AcrSku>;
+    /** Region of the registry to create. Default: the resource group's. */
+    readonly location?: pulumi.Input<string>;
+    /** Validity of the push password; change `issuedOn` to rotate it (see docs/acr.md). */
+    readonly credential: AcrCredentialArgs;
+    /** Display name of the Entra application. Default `<component name>-<stack>-acr-push`. */
+    readonly applicationName?: pulumi.Input<string>;
+    /** Object ids that own the application and service principal (include the deployer when it has only `Application.ReadWrite.OwnedBy`). */
+    readonly owners?: pulumi.Input<pulumi.Input<string>[]>;
+}
+
+const CREATION_KEYS = ["subscriptionId", "resourceGroupName", "registryName", "sku", "location"] as const;
+
+export const acrRegistry: RegistryKind<AcrRegistryArgs> = {
+    type: "acr",
+    configSchema: z.strictObject({
+        type: z.literal("acr"),
+        prefix: z.string(),
+        existingRegistryId: z.string().optional(),
+        subscriptionId: z.string().optional(),
+        loginServer: z.string().optional(),
+        resourceGroupName: z.string().optional(),
+        registryName: z.string().optional(),
+        // Any string here: validate() names the valid SKUs.
+        sku: z.string().optional(),
+        location: z.string().optional(),
+        credential: z.strictObject({ issuedOn: z.string(), lifetimeDays: z.number().optional() }),
+        applicationName: z.string().optional(),
+        owners: z.array(z.string()).optional(),
+    }),
+    secretKeys: [],
+
+    validate(args: AcrRegistryArgs, checks: InputChecks, context: ValidationContext): void {
+        checks.check("registry.prefix", args.prefix, repositoryPathProblem);
+        const creating = CREATION_KEYS.filter((key) => args[key] !== undefined);
+        if (args.existingRegistryId !== undefined) {
+            if (creating.length > 0) {
+                checks.problems.add(
+                    "registry.existingRegistryId",
+                    `use an existing registry or create one, not both: remove existingRegistryId or ${creating.join(", ")}`,
+                );
+            }
+            checks.check("registry.existingRegistryId", args.existingRegistryId, registryIdProblem);
+            if (args.loginServer !== undefined) {
+                checks.check("registry.loginServer", args.loginServer, hostPortProblem);
+            }
+        } else {
+            checks.check("registry.subscriptionId", args.subscriptionId, (v) =>
+                v === undefined ? "is required to create a registry (or give existingRegistryId to use one)" : subscriptionIdProblem(v),
+            );
+            checks.check("registry.resourceGroupName", args.resourceGroupName, (v) =>
+                v === undefined ? "is required to create a registry (or give existingRegistryId to use one)" : resourceGroupNameProblem(v),
+            );
+            checks.check("registry.registryName", args.registryName, (v) =>
+                v === undefined ? "is required to create a registry (or give existingRegistryId to use one)" : registryNameProblem(v),
+            );
+            if (args.sku !== undefined) {
+                checks.check("registry.sku", args.sku, skuProblem);
+            }
+            if (args.location !== undefined) {
+                checks.check("registry.location", args.location, requireNonEmpty("the Azure region"));
+            }
+            if (args.loginServer !== undefined) {
+                checks.problems.add(
+                    "registry.loginServer",
+                    "is read from the registry the component creates; give it only with existingRegistryId",
+                );
+            }
+        }
+        const credentialIssues = credentialProblems(args.credential);
+        for (const { path, reason } of credentialIssues) {
+            checks.problems.add(path, reason);
+        }
+        if (credentialIssues.length === 0) {
+            warnWhenExpiring(credentialEndDate(args.credential), context);
+        }
+        if (args.applicationName !== undefined) {
+            checks.check("registry.applicationName", args.applicationName, requireNonEmpty("the application display name"));
+        }
+    },
+
+    provision(args: AcrRegistryArgs, ctx: RegistryContext): ProvisionedRegistry {
+        const opts: pulumi.CustomResourceOptions = { parent: ctx.parent, dependsOn: ctx.dependsOn };
+        const registry = args.existingRegistryId === undefined ? createRegistry(args, ctx.name, opts) : existingRegistry(args);
+        const push = pushCredential(args, ctx.name, registry, opts);
+        const { loginServer } = registry;
+        return {
+            imageRepoPrefix:
+                isPlain(loginServer) && isPlain(args.prefix)
+                    ? `${loginServer}/${args.prefix}`
+                    : pulumi.interpolate`${loginServer}/${args.prefix}`,
+            imageRepoType: "docker",
+            insecure: false,
+            // The docker user of a service principal is its client id; the password is its secret.
+            dockerConfigJson: pulumi.secret(
+                pulumi
+                    .all([loginServer, push.clientId, push.password])
+                    .apply(([server, username, password]) => dockerConfigJson([{ server, username, password }])),
+            ),
+            // Plugin builds must not start before the service principal may push.
+            dependencies: [push.roleAssignment],
+            outputs: { loginServer, registryId: registry.id, clientId: push.clientId },
+        };
+    },
+};
+
+const WARN_DAYS = 30;
+
+// The clock only decides whether to warn; it never reaches a resource input.
+function warnWhenExpiring(endDate: string, context: ValidationContext): void {
+    const daysLeft = (Date.parse(endDate) - Date.now()) / (24 * 60 * 60 * 1000);
+    if (daysLeft < WARN_DAYS) {
+        context.warn(
+            `registry.credential: the ACR push password ${daysLeft < 0 ? "expired" : "expires"} on ${endDate}; ` +
+                "set registry.credential.issuedOn to today to rotate it (docs/acr.md)",
+        );
+    }
+}

@@ -1,0 +1,170 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { dockerConfigJson } from "../dockerConfig";
+import { hostPortProblem, InputChecks, isPlain, requireNonEmpty } from "../validation";
+import { ProvisionedRegistry, RegistryContext, RegistryKind } from "./registryKind";
+import { TcrInstanceToken, TcrNamespace } from "./tcr/resources";
+import {
+    apiEndpointProblem,
+    hasEnvironmentCredentials,
+    instanceIdProblem,
+    namespaceProblem,
+    regionProblem,
+    tokenRotationProblem,
+} from "./tcr/validation";
+
+/**
+ * Tencent Container Registry (TCR) Enterprise: a namespace in an existing instance, pushed to with a long-term instance
+ * access token. Both are created through the TCR API (a dynamic resource each: there is no Tencent Cloud Pulumi
+ * provider on npm) with credentials from `TENCENTCLOUD_SECRET_ID` / `TENCENTCLOUD_SECRET_KEY` or `secretId` /
+ * `secretKey`. With an existing `username` + `token` (+ `server`) nothing is created and no API is called.
+ */
+export interface TcrRegistryArgs {
+    readonly type: "tcr";
+    /** The existing TCR Enterprise instance: `tcr-dg284imq`. */
+    readonly instanceId: pulumi.Input<string>;
+    /** Region of the instance: `ap-guangzhou`. Required unless an existing `token` is given. */
+    readonly region?: pulumi.Input<string>;
+    /**
+     * Namespace plugin images go to (`<domain>/<namespace>/<plugin>:<tag>`): 2-30 lowercase letters and digits with
+     * single `.`, `_`, `-` between them. Created private when missing; an existing one is used and never deleted.
+     */
+    readonly namespace: pulumi.Input<string>;
+    /** API SecretId. Default: `TENCENTCLOUD_SECRET_ID` of the process running `pulumi`. Kept secret. */
+    readonly secretId?: pulumi.Input<string>;
+    /** API SecretKey. Default: `TENCENTCLOUD_SECRET_KEY`. Kept secret. */
+    readonly secretKey?: pulumi.Input<string>;
+    /** TCR API host: `tcr.tencentcloudapi.com` (default); `tcr.intl.tencentcloudapi.com` for international accounts. */
+    readonly apiEndpoint?: string;
+    /** Registry host. Default: the instance's `PublicDomain`; required with an existing token (nothing is looked up). */
+    readonly server?: pulumi.Input<string>;
+    /** Change to any new value (e.g. `"2026-07"`) to replace the access token: a new one first, then the old one deleted. */
+    readonly tokenRotation?: string;
+    /** An existing login instead of a managed token: the Tencent Cloud account id the token belongs to. */
+    readonly username?: pulumi.Input<string>;
+    /** An existing long-term access token. Kept secret. */
+    readonly token?: pulumi.Input<string>;
+}
+
+const MANAGED_ONLY = ["secretId", "secretKey", "tokenRotation"] as const;
+
+export const tcrRegistry: RegistryKind<TcrRegistryArgs> = {
+    type: "tcr",
+    // Everything optional here: validate() explains what is missing and what would be valid.
+    configSchema: z.strictObject({
+        type: z.literal("tcr"),
+        instanceId: z.string().optional(),
+        region: z.string().optional(),
+        namespace: z.string().optional(),
+        secretId: z.string().optional(),
+        secretKey: z.string().optional(),
+        apiEndpoint: z.string().optional(),
+        server: z.string().optional(),
+        tokenRotation: z.string().optional(),
+        username: z.string().optional(),
+        token: z.string().optional(),
+    }),
+    secretKeys: ["secretId", "secretKey", "token"],
+
+    validate(args: TcrRegistryArgs, checks: InputChecks): void {
+        checks.check("registry.instanceId", args.instanceId, instanceIdProblem);
+        checks.check("registry.namespace", args.namespace, namespaceProblem);
+        if (args.apiEndpoint !== undefined) {
+            checks.check("registry.apiEndpoint", args.apiEndpoint, apiEndpointProblem);
+        }
+        if (args.tokenRotation !== undefined) {
+            checks.check("registry.tokenRotation", args.tokenRotation, tokenRotationProblem);
+        }
+        if (args.token !== undefined || args.username !== undefined) {
+            validateExistingLogin(args, checks);
+            return;
+        }
+        checks.check("registry.region", args.region, regionProblem);
+        if (args.server !== undefined) {
+            checks.check("registry.server", args.server, hostPortProblem);
+        }
+        if (args.secretId !== undefined || args.secretKey !== undefined) {
+            checks.check("registry.secretId", args.secretId, requireNonEmpty("the API SecretId (it goes with registry.secretKey)"));
+            checks.check("registry.secretKey", args.secretKey, requireNonEmpty("the API SecretKey (it goes with registry.secretId)"));
+        } else if (!hasEnvironmentCredentials()) {
+            checks.problems.add(
+                "registry",
+                "neither TCR API credentials nor an existing token: set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY " +
+                    "where `pulumi` runs, or give registry.secretId + registry.secretKey (to create the namespace and token), " +
+                    "or give an existing registry.username + registry.token + registry.server",
+            );
+        }
+    },
+
+    provision(args: TcrRegistryArgs, ctx: RegistryContext): ProvisionedRegistry {
+        return args.token !== undefined ? existingLogin(args) : managedToken(args, ctx);
+    },
+};
+
+function validateExistingLogin(args: TcrRegistryArgs, checks: InputChecks): void {
+    checks.check("registry.username", args.username, requireNonEmpty("with registry.token, the user name it belongs to (the Tencent Cloud account id)"));
+    checks.check("registry.token", args.token, requireNonEmpty("with registry.username, the existing long-term access token"));
+    checks.check("registry.server", args.server, (server) =>
+        server === undefined
+            ? "is required with an existing token (no API call looks it up): the instance's domain, e.g. `acme.tencentcloudcr.com`"
+            : hostPortProblem(server),
+    );
+    if (args.region !== undefined) {
+        checks.check("registry.region", args.region, regionProblem);
+    }
+    for (const key of MANAGED_ONLY) {
+        if (args[key] !== undefined) {
+            checks.problems.add(`registry.${key}`, "is only for a token the component creates; remove it, or remove registry.username and registry.token");
+        }
+    }
+}
+
+/** An existing login: no resources, the Secret only. */
+function existingLogin(args: TcrRegistryArgs): ProvisionedRegistry {
+    const server = args.server!;
+    const config = pulumi.all([server, args.username!, args.token!]).apply(([s, u, p]) => dockerConfigJson([{ server: s, username: u, password: p }]));
+    return {
+        imageRepoPrefix: isPlain(server) && isPlain(args.namespace) ? `${server}/${args.namespace}` : pulumi.interpolate`${server}/${args.namespace}`,
+        imageRepoType: "docker",
+        insecure: false,
+        dockerConfigJson: pulumi.secret(config),
+        outputs: { instanceId: args.instanceId, namespace: args.namespace, server, username: args.username! },
+    };
+}
+
+/** The namespace and a long-term token, created through the TCR API by dynamic resources. */
+function managedToken(args: TcrRegistryArgs, ctx: RegistryContext): ProvisionedRegistry {
+    const opts = { parent: ctx.parent, dependsOn: ctx.dependsOn };
+    const connection = {
+        instanceId: args.instanceId,
+        region: args.region!,
+        apiEndpoint: args.apiEndpoint,
+        secretId: args.secretId,
+        secretKey: args.secretKey,
+    };
+    const namespace = new TcrNamespace(`${ctx.name}-tcr-namespace`, { ...connection, namespace: args.namespace }, opts);
+    const rotation = args.tokenRotation === undefined ? "" : ` (rotation ${args.tokenRotation})`;
+    const token = new TcrInstanceToken(
+        `${ctx.name}-tcr-token`,
+        { ...connection, description: `dify-plugin-registry ${pulumi.getStack()}/${ctx.name}: push plugin images${rotation}` },
+        opts,
+    );
+    const server: pulumi.Input<string> = args.server ?? namespace.domain;
+    const config = pulumi.all([server, token.username, token.token]).apply(([s, u, p]) => dockerConfigJson([{ server: s, username: u, password: p }]));
+    return {
+        // From the namespace's output, so the prefix exists only once the namespace does.
+        imageRepoPrefix: pulumi.interpolate`${server}/${namespace.namespace}`,
+        imageRepoType: "docker",
+        insecure: false,
+        dockerConfigJson: pulumi.secret(config),
+        dependencies: [namespace, token],
+        outputs: {
+            instanceId: args.instanceId,
+            region: args.region!,
+            namespace: namespace.namespace,
+            server,
+            username: token.username,
+            tokenId: token.tokenId,
+        },
+    };
+}

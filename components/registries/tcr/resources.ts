@@ -1,0 +1,79 @@
+import * as pulumi from "@pulumi/pulumi";
+import { tcrNamespaceProvider, tcrTokenProvider } from "./provider";
+
+/** Where the TCR API is reached. Credentials unset = `TENCENTCLOUD_SECRET_ID` / `TENCENTCLOUD_SECRET_KEY` at run time. */
+export interface TcrConnectionArgs {
+    /** The TCR Enterprise instance: `tcr-dg284imq`. */
+    readonly instanceId: pulumi.Input<string>;
+    /** Its region: `ap-guangzhou`. */
+    readonly region: pulumi.Input<string>;
+    /** `tcr.tencentcloudapi.com` when unset; `tcr.intl.tencentcloudapi.com` for international accounts. */
+    readonly apiEndpoint?: pulumi.Input<string>;
+    /** API SecretId, stored (encrypted) in the state so that later runs can refresh and delete. */
+    readonly secretId?: pulumi.Input<string>;
+    /** API SecretKey, likewise. */
+    readonly secretKey?: pulumi.Input<string>;
+}
+
+export interface TcrNamespaceArgs extends TcrConnectionArgs {
+    /** The namespace: 2-30 lowercase letters, digits and single `.`, `_`, `-` between them. */
+    readonly namespace: pulumi.Input<string>;
+}
+
+export interface TcrTokenArgs extends TcrConnectionArgs {
+    /** Shown in the TCR console; a new description means a new token. */
+    readonly description: pulumi.Input<string>;
+}
+
+// The engine marks these outputs secret (the credentials are wrapped on the way in as well); only the ones given exist.
+function credentialOutputs(args: TcrConnectionArgs): string[] {
+    return (["secretId", "secretKey"] as const).filter((key) => args[key] !== undefined);
+}
+
+function connectionInputs(args: TcrConnectionArgs): Record<string, pulumi.Input<string> | undefined> {
+    return {
+        instanceId: args.instanceId,
+        region: args.region,
+        apiEndpoint: args.apiEndpoint,
+        secretId: args.secretId === undefined ? undefined : pulumi.secret(args.secretId),
+        secretKey: args.secretKey === undefined ? undefined : pulumi.secret(args.secretKey),
+    };
+}
+
+/** A namespace in an existing TCR instance, created private if missing (an existing one is adopted and never deleted). */
+export class TcrNamespace extends pulumi.dynamic.Resource {
+    /** `<instance-name>.tencentcloudcr.com`, from DescribeInstances' `PublicDomain`. */
+    declare public readonly domain: pulumi.Output<string>;
+    declare public readonly instanceName: pulumi.Output<string>;
+    declare public readonly namespace: pulumi.Output<string>;
+    /** Whether this resource created the namespace (and so deletes it). */
+    declare public readonly created: pulumi.Output<boolean>;
+
+    constructor(name: string, args: TcrNamespaceArgs, opts?: pulumi.CustomResourceOptions) {
+        super(
+            tcrNamespaceProvider,
+            name,
+            { ...connectionInputs(args), namespace: args.namespace, domain: undefined, instanceName: undefined, created: undefined },
+            pulumi.mergeOptions(opts, { additionalSecretOutputs: credentialOutputs(args) }),
+        );
+    }
+}
+
+/** A long-term TCR instance access token: `username` + `token` are the docker login. */
+export class TcrInstanceToken extends pulumi.dynamic.Resource {
+    declare public readonly tokenId: pulumi.Output<string>;
+    /** The Tencent Cloud account (UIN) the token acts as. */
+    declare public readonly username: pulumi.Output<string>;
+    /** The docker password: secret. */
+    declare public readonly token: pulumi.Output<string>;
+    declare public readonly enabled: pulumi.Output<boolean>;
+
+    constructor(name: string, args: TcrTokenArgs, opts?: pulumi.CustomResourceOptions) {
+        super(
+            tcrTokenProvider,
+            name,
+            { ...connectionInputs(args), description: args.description, tokenId: undefined, username: undefined, token: undefined, enabled: undefined },
+            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["token", ...credentialOutputs(args)] }),
+        );
+    }
+}

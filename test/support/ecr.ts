@@ -1,0 +1,115 @@
+/** Fixtures and helpers shared by the ECR kind's tests (test/ecr*.test.ts). */
+import * as assert from "node:assert/strict";
+import * as YAML from "yaml";
+import { DifyPluginRegistryArgs, EcrRegistryArgs } from "../../components";
+import { ACCOUNT } from "./awsAnswers";
+import { b64decode } from "./evaluate";
+import { isSecretValue, RecordedResource } from "./mocks";
+
+export const PARENT = "dify:index:PluginRegistry::dify";
+
+/** One partition's worth of example values. */
+export interface Partitioned {
+    readonly partition: "aws" | "aws-cn";
+    readonly region: string;
+    readonly host: string;
+    readonly issuer: string;
+    readonly oidcProviderArn: string;
+}
+
+export const AWS: Partitioned = {
+    partition: "aws",
+    region: "us-east-1",
+    host: `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`,
+    issuer: "oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE",
+    oidcProviderArn: `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE`,
+};
+
+export const CN: Partitioned = {
+    partition: "aws-cn",
+    region: "cn-north-1",
+    host: `${ACCOUNT}.dkr.ecr.cn-north-1.amazonaws.com.cn`,
+    issuer: "oidc.eks.cn-north-1.amazonaws.com.cn/id/EXAMPLE0C0E1F2A3B4C5D6E7F8A9B0C",
+    oidcProviderArn: `arn:aws-cn:iam::${ACCOUNT}:oidc-provider/oidc.eks.cn-north-1.amazonaws.com.cn/id/EXAMPLE0C0E1F2A3B4C5D6E7F8A9B0C`,
+};
+
+export const withEcr = (registry: Omit<EcrRegistryArgs, "type">, extra: Partial<DifyPluginRegistryArgs> = {}): DifyPluginRegistryArgs => ({
+    registry: { type: "ecr", ...registry } as EcrRegistryArgs,
+    chart: { version: "3.9.1" },
+    ...extra,
+});
+
+export const byTypeAndName = (resources: readonly RecordedResource[]) =>
+    resources.map((r) => [r.type, r.name, r.parent]).sort((a, b) => `${a[0]} ${a[1]}`.localeCompare(`${b[0]} ${b[1]}`));
+
+/** The one recorded resource of `type` (and `name`). */
+export function one(resources: readonly RecordedResource[], type: string, name?: string): RecordedResource {
+    const found = resources.filter((r) => r.type === type && (name === undefined || r.name === name));
+    assert.equal(found.length, 1, `expected one ${type} ${name ?? ""}, found ${found.length}`);
+    return found[0];
+}
+
+/** A JSON document held in a string input (IAM policies, the lifecycle policy), parsed. */
+export function parsedInput(r: RecordedResource, key: string): any {
+    assert.equal(typeof r.inputs[key], "string", `${r.type} ${r.name}.${key} is a JSON string`);
+    return JSON.parse(r.inputs[key] as string);
+}
+
+/** The chart's plugin_connector block without generatorConf. */
+export function connectorOf(resources: readonly RecordedResource[]): Record<string, unknown> {
+    const chart = one(resources, "kubernetes:helm.sh/v4:Chart");
+    const { generatorConf, ...rest } = (chart.inputs.values as { plugin_connector: Record<string, unknown> }).plugin_connector;
+    assert.ok(YAML.parse(generatorConf as string).generator);
+    return rest;
+}
+
+/** image-repo-secret's docker config (both keys equal, data secret-wrapped). */
+export function dockerConfigOf(resources: readonly RecordedResource[]): unknown {
+    const secret = one(resources, "kubernetes:core/v1:Secret", "dify-image-repo-secret");
+    assert.deepEqual(secret.inputs.metadata, { name: "image-repo-secret", namespace: "dify" });
+    assert.equal(secret.inputs.type, "kubernetes.io/dockerconfigjson");
+    assert.ok(isSecretValue(secret.inputs.data), "image-repo-secret data is a secret");
+    const data = secret.inputs.data.value as Record<string, string>;
+    assert.deepEqual(Object.keys(data).sort(), [".dockerconfigjson", "config.json"]);
+    assert.equal(data[".dockerconfigjson"], data["config.json"], "kubelet and kaniko read the same config");
+    return JSON.parse(b64decode(data["config.json"]));
+}
+
+/** Every IAM document registered: trust policies of roles, inline policies of roles and users. */
+export function iamDocuments(resources: readonly RecordedResource[]): { where: string; doc: any }[] {
+    const docs: { where: string; doc: any }[] = [];
+    for (const r of resources) {
+        for (const key of ["assumeRolePolicy", "policy"]) {
+            if (r.type.startsWith("aws:iam/") && typeof r.inputs[key] === "string") {
+                docs.push({ where: `${r.type} ${r.name}.${key}`, doc: JSON.parse(r.inputs[key] as string) });
+            }
+        }
+    }
+    return docs;
+}
+
+const asList = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v as string]);
+
+/**
+ * Fails on any statement with a wildcard action (`*`, `ecr:*`, `ecr:Get*`) or a `*` resource granted for anything but
+ * `ecr:GetAuthorizationToken` (which has no resource-level form).
+ */
+export function assertNoWildcards(where: string, doc: { Statement: object[] }): void {
+    assert.ok(Array.isArray(doc.Statement) && doc.Statement.length > 0, `${where} has statements`);
+    for (const statement of doc.Statement as Record<string, unknown>[]) {
+        assert.equal(statement.NotAction, undefined, `${where}: no NotAction`);
+        assert.equal(statement.NotResource, undefined, `${where}: no NotResource`);
+        const actions = asList(statement.Action);
+        assert.ok(actions.length > 0, `${where}: a statement without actions`);
+        for (const action of actions) {
+            assert.ok(!action.includes("*") && !action.includes("?"), `${where}: wildcard action ${action}`);
+        }
+        for (const resource of asList(statement.Resource)) {
+            if (resource === "*") {
+                assert.deepEqual(actions, ["ecr:GetAuthorizationToken"], `${where}: "*" resource for ${actions.join(", ")}`);
+            } else {
+                assert.ok(!/^arn:[^:]*:[^:]*:[^:]*:[^:]*:\*$/.test(resource) && !resource.endsWith(":*"), `${where}: unscoped resource ${resource}`);
+            }
+        }
+    }
+}
