@@ -53,30 +53,43 @@ class FakeSecretApi {
     }
 
     private answer(req: http.IncomingMessage, body: string, res: http.ServerResponse): void {
-        const request = { method: req.method!, path: req.url!, authorization: req.headers.authorization, contentType: req.headers["content-type"], body };
+        const request = {
+            method: req.method!,
+            path: req.url!,
+            authorization: req.headers.authorization,
+            contentType: req.headers["content-type"],
+            body,
+        };
         this.requests.push(request);
         const send = (code: number, object: object) => {
             res.writeHead(code, { "content-type": "application/json" });
             res.end(JSON.stringify(object));
         };
-        const status = (code: number, message: string) => send(code, { kind: "Status", apiVersion: "v1", status: "Failure", message, code });
+        const status = (code: number, message: string) =>
+            send(code, { kind: "Status", apiVersion: "v1", status: "Failure", message, code });
         if (request.authorization !== `Bearer ${SA_TOKEN}`) {
-            return status(401, "Unauthorized");
+            status(401, "Unauthorized");
+            return;
         }
         if (request.path !== SECRET_PATH) {
-            return status(403, `secrets is forbidden: only ${SECRET_PATH}`);
+            status(403, `secrets is forbidden: only ${SECRET_PATH}`);
+            return;
         }
         if (!this.secret) {
-            return status(404, 'secrets "image-repo-secret" not found');
+            status(404, 'secrets "image-repo-secret" not found');
+            return;
         }
         if (request.method === "GET") {
-            return send(200, this.secret);
+            send(200, this.secret);
+            return;
         }
         if (request.method !== "PATCH" || request.contentType !== "application/merge-patch+json") {
-            return status(405, `${request.method} ${request.contentType} is not allowed`);
+            status(405, `${request.method} ${request.contentType} is not allowed`);
+            return;
         }
         if (this.patchStatus !== undefined) {
-            return status(this.patchStatus, 'secrets "image-repo-secret" is forbidden: User "system:serviceaccount:dify:x" cannot patch');
+            status(this.patchStatus, 'secrets "image-repo-secret" is forbidden: User "system:serviceaccount:dify:x" cannot patch');
+            return;
         }
         const patch = JSON.parse(body) as { data?: Record<string, string> };
         this.secret = { ...this.secret, data: { ...this.secret.data, ...patch.data } };
@@ -155,7 +168,9 @@ describe("ECR token refresher script (bash, real)", function () {
         child.stdout.on("data", (d) => (output += d));
         child.stderr.on("data", (d) => (output += d));
         return new Promise((resolve) =>
-            child.on("close", (code) => resolve({ code, output, awsCalls: fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [] })),
+            child.on("close", (code) =>
+                resolve({ code, output, awsCalls: fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [] }),
+            ),
         );
     }
 
@@ -202,10 +217,18 @@ describe("ECR token refresher script (bash, real)", function () {
     });
 
     it("fails without writing when the AWS CLI cannot get a password", async () => {
-        const result = await run({ AWS_REGION: "us-east-1", REGISTRY_HOST: "123456789012.dkr.ecr.us-east-1.amazonaws.com", STUB_FAIL: "1" });
+        const result = await run({
+            AWS_REGION: "us-east-1",
+            REGISTRY_HOST: "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+            STUB_FAIL: "1",
+        });
         assert.notEqual(result.code, 0);
         assert.match(result.output, /aws ecr get-login-password --region us-east-1 failed/);
-        assert.deepEqual(api.requests.map((r) => r.method), ["GET"], "no PATCH");
+        assert.deepEqual(
+            api.requests.map((r) => r.method),
+            ["GET"],
+            "no PATCH",
+        );
         assert.equal(api.secret!.data["config.json"], b64('{"auths":{}}'));
     });
 
@@ -240,9 +263,16 @@ describe("ECR token refresher script (bash, real)", function () {
     });
 
     it("refuses a password with characters a token never has", async () => {
-        const result = await run({ AWS_REGION: "us-east-1", REGISTRY_HOST: "123456789012.dkr.ecr.us-east-1.amazonaws.com", STUB_TOKEN: 'abc"}' });
+        const result = await run({
+            AWS_REGION: "us-east-1",
+            REGISTRY_HOST: "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+            STUB_TOKEN: 'abc"}',
+        });
         assert.notEqual(result.code, 0);
         assert.match(result.output, /printed something that is not a token/);
-        assert.deepEqual(api.requests.map((r) => r.method), ["GET"]);
+        assert.deepEqual(
+            api.requests.map((r) => r.method),
+            ["GET"],
+        );
     });
 });
