@@ -6,9 +6,13 @@ import { checkUserValues, isPlainObject, Values } from "./values/chartValues";
 import { buildGeneratorConf, PythonSettings } from "./values/generatorConf";
 import { ArgumentProblems, dns1123LabelProblem, InputChecks, repositoryPathProblem, hostPortProblem } from "./validation";
 
+/** Release namespace when `namespace` is not given. */
 export const DEFAULT_NAMESPACE = "dify";
+/** Helm repository of the Dify chart when `chart.repository` is not given. */
 export const DEFAULT_REPOSITORY = "https://langgenius.github.io/dify-helm";
+/** Chart name in that repository when `chart.chart` is not given. */
 export const DEFAULT_CHART = "dify";
+/** Helm release name when `chart.releaseName` is not given. */
 export const DEFAULT_RELEASE_NAME = "dify";
 
 /** The component's arguments, validated and resolved to what the resources need. Pure: creates nothing. */

@@ -18,6 +18,7 @@ export { AcrCredentialArgs } from "./acr/credential";
  * create one.
  */
 export interface AcrRegistryArgs {
+    /** Selects this registry kind. */
     readonly type: "acr";
     /** Repository path under the login server that plugin images go to: `dify-plugins`, `team/dify-plugins`. */
     readonly prefix: pulumi.Input<string>;
@@ -51,6 +52,7 @@ export interface AcrRegistryArgs {
 
 const CREATION_KEYS = ["subscriptionId", "resourceGroupName", "registryName", "sku", "location"] as const;
 
+/** The `acr` registry kind: a new or existing registry, pushed to by a service principal holding `AcrPush` on it alone. */
 export const acrRegistry: RegistryKind<AcrRegistryArgs> = {
     type: "acr",
     configSchema: z.strictObject({

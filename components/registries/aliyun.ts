@@ -36,6 +36,7 @@ export interface AliyunEnterpriseInstanceArgs {
  * in scope, whose region must be `region`.
  */
 export interface AliyunRegistryArgs {
+    /** Selects this registry kind. */
     readonly type: "aliyun";
     /** `enterprise` (recommended) or `personal` (its Pulumi resource, `cr.Namespace`, is deprecated). */
     readonly edition: AliyunEdition;
@@ -68,6 +69,7 @@ export interface AliyunRegistryArgs {
 const ENTERPRISE_ONLY = ["instanceName", "instanceId", "newInstance"] as const;
 const quoted = (values: readonly string[]) => values.map((v) => `"${v}"`).join(", ");
 
+/** The `aliyun` registry kind: a namespace in an Enterprise Edition instance (existing or new) or the Personal Edition. */
 export const aliyunRegistry: RegistryKind<AliyunRegistryArgs> = {
     type: "aliyun",
     configSchema: z.strictObject({

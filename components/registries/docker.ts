@@ -9,6 +9,7 @@ import { ProvisionedRegistry, RegistryKind } from "./registryKind";
  * self-hosted `registry:2`, including plain-HTTP ones (`insecure: true`).
  */
 export interface DockerRegistryArgs {
+    /** Selects this registry kind. */
     readonly type: "docker";
     /** Registry host as `hostname[:port]`, no scheme: `harbor.example.com`, `ghcr.io`, `10.0.0.5:5000`. */
     readonly server: pulumi.Input<string>;
@@ -25,6 +26,7 @@ export interface DockerRegistryArgs {
     readonly insecure?: boolean;
 }
 
+/** The `docker` registry kind: creates nothing; the given login becomes image-repo-secret. */
 export const dockerRegistry: RegistryKind<DockerRegistryArgs> = {
     type: "docker",
     configSchema: z.strictObject({

@@ -6,6 +6,7 @@ import { ProvisionedRegistry, RegistryKind } from "./registryKind";
 
 /** Docker Hub, with a personal access token (or an organization access token) that can push. */
 export interface DockerHubRegistryArgs {
+    /** Selects this registry kind. */
     readonly type: "dockerhub";
     /** The Docker Hub user or organization that owns the plugin repositories: images go to `docker.io/<namespace>/…`. */
     readonly namespace: pulumi.Input<string>;
@@ -32,6 +33,7 @@ function namespaceProblem(namespace: string | undefined): string | undefined {
     return undefined;
 }
 
+/** The `dockerhub` registry kind: images go to `docker.io/<namespace>`, pushed with the access token; creates nothing. */
 export const dockerHubRegistry: RegistryKind<DockerHubRegistryArgs> = {
     type: "dockerhub",
     configSchema: z.strictObject({

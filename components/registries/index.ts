@@ -15,7 +15,13 @@ export * from "./registryKind";
 export type { TcrRegistryArgs } from "./tcr";
 
 /** The registry to push plugin images to, discriminated by `type`. */
-export type RegistryArgs = DockerRegistryArgs | DockerHubRegistryArgs | EcrRegistryArgs | AcrRegistryArgs | AliyunRegistryArgs | TcrRegistryArgs;
+export type RegistryArgs =
+    | DockerRegistryArgs
+    | DockerHubRegistryArgs
+    | EcrRegistryArgs
+    | AcrRegistryArgs
+    | AliyunRegistryArgs
+    | TcrRegistryArgs;
 
 type KindOf<K extends RegistryArgs["type"]> = RegistryKind<Extract<RegistryArgs, { type: K }>>;
 
@@ -42,5 +48,7 @@ export function allRegistryKinds(): readonly RegistryKind<RegistryArgs>[] {
 
 /** The kind for `type`, or undefined when there is none. */
 export function registryKindFor(type: unknown): RegistryKind<RegistryArgs> | undefined {
-    return typeof type === "string" && Object.hasOwn(kinds, type) ? (kinds[type as RegistryArgs["type"]]() as RegistryKind<RegistryArgs>) : undefined;
+    return typeof type === "string" && Object.hasOwn(kinds, type)
+        ? (kinds[type as RegistryArgs["type"]]() as RegistryKind<RegistryArgs>)
+        : undefined;
 }

@@ -20,6 +20,7 @@ import {
  * `secretKey`. With an existing `username` + `token` (+ `server`) nothing is created and no API is called.
  */
 export interface TcrRegistryArgs {
+    /** Selects this registry kind. */
     readonly type: "tcr";
     /** The existing TCR Enterprise instance: `tcr-dg284imq`. */
     readonly instanceId: pulumi.Input<string>;
@@ -48,6 +49,7 @@ export interface TcrRegistryArgs {
 
 const MANAGED_ONLY = ["secretId", "secretKey", "tokenRotation"] as const;
 
+/** The `tcr` registry kind: a namespace and long-term token managed through the TCR API, or an existing login. */
 export const tcrRegistry: RegistryKind<TcrRegistryArgs> = {
     type: "tcr",
     // Everything optional here: validate() explains what is missing and what would be valid.
@@ -102,7 +104,11 @@ export const tcrRegistry: RegistryKind<TcrRegistryArgs> = {
 };
 
 function validateExistingLogin(args: TcrRegistryArgs, checks: InputChecks): void {
-    checks.check("registry.username", args.username, requireNonEmpty("with registry.token, the user name it belongs to (the Tencent Cloud account id)"));
+    checks.check(
+        "registry.username",
+        args.username,
+        requireNonEmpty("with registry.token, the user name it belongs to (the Tencent Cloud account id)"),
+    );
     checks.check("registry.token", args.token, requireNonEmpty("with registry.username, the existing long-term access token"));
     checks.check("registry.server", args.server, (server) =>
         server === undefined
@@ -114,7 +120,10 @@ function validateExistingLogin(args: TcrRegistryArgs, checks: InputChecks): void
     }
     for (const key of MANAGED_ONLY) {
         if (args[key] !== undefined) {
-            checks.problems.add(`registry.${key}`, "is only for a token the component creates; remove it, or remove registry.username and registry.token");
+            checks.problems.add(
+                `registry.${key}`,
+                "is only for a token the component creates; remove it, or remove registry.username and registry.token",
+            );
         }
     }
 }
@@ -122,9 +131,12 @@ function validateExistingLogin(args: TcrRegistryArgs, checks: InputChecks): void
 /** An existing login: no resources, the Secret only. */
 function existingLogin(args: TcrRegistryArgs): ProvisionedRegistry {
     const server = args.server!;
-    const config = pulumi.all([server, args.username!, args.token!]).apply(([s, u, p]) => dockerConfigJson([{ server: s, username: u, password: p }]));
+    const config = pulumi
+        .all([server, args.username!, args.token!])
+        .apply(([s, u, p]) => dockerConfigJson([{ server: s, username: u, password: p }]));
     return {
-        imageRepoPrefix: isPlain(server) && isPlain(args.namespace) ? `${server}/${args.namespace}` : pulumi.interpolate`${server}/${args.namespace}`,
+        imageRepoPrefix:
+            isPlain(server) && isPlain(args.namespace) ? `${server}/${args.namespace}` : pulumi.interpolate`${server}/${args.namespace}`,
         imageRepoType: "docker",
         insecure: false,
         dockerConfigJson: pulumi.secret(config),
@@ -150,7 +162,9 @@ function managedToken(args: TcrRegistryArgs, ctx: RegistryContext): ProvisionedR
         opts,
     );
     const server: pulumi.Input<string> = args.server ?? namespace.domain;
-    const config = pulumi.all([server, token.username, token.token]).apply(([s, u, p]) => dockerConfigJson([{ server: s, username: u, password: p }]));
+    const config = pulumi
+        .all([server, token.username, token.token])
+        .apply(([s, u, p]) => dockerConfigJson([{ server: s, username: u, password: p }]));
     return {
         // From the namespace's output, so the prefix exists only once the namespace does.
         imageRepoPrefix: pulumi.interpolate`${server}/${namespace.namespace}`,

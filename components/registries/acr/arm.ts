@@ -8,6 +8,7 @@ export const ACR_PUSH_ROLE_ID = "8311e382-0749-4cb8-b61a-304f252e45ec";
 
 /** SKUs that can be created today (`Classic` is retired). */
 export const ACR_SKUS = ["Basic", "Standard", "Premium"] as const;
+/** A SKU a new registry can be created with. */
 export type AcrSku = (typeof ACR_SKUS)[number];
 
 /** The parts of `/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.ContainerRegistry/registries/<name>`. */

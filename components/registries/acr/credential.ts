@@ -14,7 +14,9 @@ export interface AcrCredentialArgs {
     readonly lifetimeDays?: number;
 }
 
+/** Days a push password is valid when `lifetimeDays` is not given. */
 export const DEFAULT_LIFETIME_DAYS = 365;
+/** Longest accepted `lifetimeDays`, in days: the longest validity the Entra portal offers. */
 export const MAX_LIFETIME_DAYS = 730;
 const DAY_MS = 24 * 60 * 60 * 1000;
 

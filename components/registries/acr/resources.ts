@@ -16,6 +16,7 @@ export interface RegistryRef {
     readonly subscriptionId: pulumi.Input<string>;
 }
 
+/** Creates the registry (SKU `Standard` unless given, admin user disabled) in the given resource group. */
 export function createRegistry(args: AcrRegistryArgs, name: string, opts: pulumi.CustomResourceOptions): RegistryRef {
     const registry = new containerregistry.Registry(
         `${name}-acr`,
@@ -32,6 +33,7 @@ export function createRegistry(args: AcrRegistryArgs, name: string, opts: pulumi
     return { id: registry.id, loginServer: registry.loginServer, subscriptionId: args.subscriptionId! };
 }
 
+/** References an existing registry by id: its subscription and default login server come from the id, with no lookup. */
 export function existingRegistry(args: AcrRegistryArgs): RegistryRef {
     const id = args.existingRegistryId!;
     if (isPlain(id)) {

@@ -6,8 +6,11 @@
  */
 
 export const EDITIONS = ["enterprise", "personal"] as const;
+/** A Container Registry edition: `enterprise` or `personal`. */
 export type AliyunEdition = (typeof EDITIONS)[number];
+/** Networks the default endpoint is chosen for: the internet, or (Enterprise Edition only) the instance's VPC. */
 export const NETWORKS = ["public", "vpc"] as const;
+/** The network pushes reach the registry over: `public` or `vpc`. */
 export type AliyunNetwork = (typeof NETWORKS)[number];
 /** Instance types `cr.RegistryEnterpriseInstance` can create. */
 export const INSTANCE_TYPES = ["Basic", "Standard", "Advanced"] as const;

@@ -32,6 +32,7 @@ export function enterpriseNamespace(args: AliyunRegistryArgs, name: string, opts
     return { namespace, instanceId };
 }
 
+/** A Personal Edition namespace (`cr.Namespace`) that auto-creates private repositories; there is no instance id. */
 export function personalNamespace(args: AliyunRegistryArgs, name: string, opts: pulumi.CustomResourceOptions) {
     const namespace = new alicloud.cr.Namespace(
         `${name}-cr-namespace`,

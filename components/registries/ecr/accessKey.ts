@@ -10,6 +10,7 @@ import { Coordinates } from "./partition";
 import { buildPermissionPolicy, policyJson } from "./policies";
 import { ACCESS_KEY_ID_KEY, CREDENTIALS_SECRET, REFRESHER_LABELS, SECRET_ACCESS_KEY_KEY } from "./refresherSpec";
 
+/** The accessKey-mode IAM user, its access key, and the Secret the refresher reads the key from. */
 export interface PushUser {
     readonly user: aws.iam.User;
     readonly accessKey: aws.iam.AccessKey;
@@ -18,6 +19,7 @@ export interface PushUser {
     readonly resources: readonly pulumi.Resource[];
 }
 
+/** Creates the push user with the build policy, its access key, and the credentials Secret (once the policy is attached). */
 export function createPushUser(
     args: EcrRegistryArgs,
     ctx: { readonly name: string; readonly namespace: pulumi.Input<string>; readonly coordinates: pulumi.Input<Coordinates> },
@@ -39,7 +41,9 @@ export function createPushUser(
             // `data`, not `stringData` (which the API server folds into `data`, a diff on every server-side-apply preview).
             // The provider marks `secret` secret already; wrapping the whole map keeps the pair together in state.
             data: pulumi.secret(
-                pulumi.all([accessKey.id, accessKey.secret]).apply(([id, secret]) => ({ [ACCESS_KEY_ID_KEY]: base64(id), [SECRET_ACCESS_KEY_KEY]: base64(secret) })),
+                pulumi
+                    .all([accessKey.id, accessKey.secret])
+                    .apply(([id, secret]) => ({ [ACCESS_KEY_ID_KEY]: base64(id), [SECRET_ACCESS_KEY_KEY]: base64(secret) })),
             ),
         },
         // The key is usable only once the user's policy is attached.

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
  * encryption, tag mutability and tags.
  */
 export interface EcrRegistryArgs {
+    /** Selects this registry kind. */
     readonly type: "ecr";
     /**
      * Region of the registry: `us-east-1`, `cn-north-1`, … Sets `plugin_connector.ecrRegion` and the partition
@@ -53,6 +54,7 @@ export type EcrAuthArgs = EcrIrsaAuthArgs | EcrPodIdentityAuthArgs | EcrAccessKe
  * it), `oidcIssuerUrl` (the ARN is built from it), both, or `clusterName` to look the issuer up.
  */
 export interface EcrIrsaAuthArgs {
+    /** Selects IRSA, the default mode. */
     readonly mode?: "irsa";
     /** `arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE` */
     readonly oidcProviderArn?: pulumi.Input<string>;
@@ -64,6 +66,7 @@ export interface EcrIrsaAuthArgs {
 
 /** EKS Pod Identity: the same two roles, trusted by `pods.eks.amazonaws.com`, bound with Pod Identity associations. */
 export interface EcrPodIdentityAuthArgs {
+    /** Selects EKS Pod Identity. */
     readonly mode: "podIdentity";
     /** The EKS cluster the associations are created in (the Pod Identity Agent add-on must run there). */
     readonly clusterName: pulumi.Input<string>;
@@ -74,6 +77,7 @@ export interface EcrPodIdentityAuthArgs {
  * login that is refreshed inside the cluster (ECR tokens expire after 12 hours) — never a token in Pulumi state.
  */
 export interface EcrAccessKeyAuthArgs {
+    /** Selects an IAM user's access key, with the docker login refreshed in the cluster. */
     readonly mode: "accessKey";
     /**
      * `"cronJob"` (default): a CronJob (plus a Job at deploy time) running the chart's `awsCliImage` refreshes the
@@ -108,9 +112,15 @@ export interface EcrRepositoryArgs {
     readonly scanOnPush?: boolean;
 }
 
+/** ServiceAccount name for plugin build pods when `serviceAccounts.build` is not given. */
 export const DEFAULT_BUILD_SERVICE_ACCOUNT = "dify-plugin-build";
+/** ServiceAccount name for plugin runner pods when `serviceAccounts.runner` is not given. */
 export const DEFAULT_RUNNER_SERVICE_ACCOUNT = "dify-plugin-runner";
+/** Images the lifecycle policy keeps per repository when `repositories.keepLastImages` is not given. */
 export const DEFAULT_KEEP_LAST_IMAGES = 20;
+/** Cron schedule of the login refresher when `auth.schedule` is not given: every 6 hours (ECR logins last 12). */
 export const DEFAULT_REFRESH_SCHEDULE = "0 */6 * * *";
+/** ExternalSecret refresh interval (6 hours; ECR logins last 12) when `auth.refreshInterval` is not given. */
 export const DEFAULT_REFRESH_INTERVAL = "6h";
+/** `ExternalSecret` API version (ESO 0.17+) when `auth.externalSecretsApiVersion` is not given. */
 export const DEFAULT_EXTERNAL_SECRETS_API_VERSION = "external-secrets.io/v1";

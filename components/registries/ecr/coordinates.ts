@@ -22,7 +22,13 @@ function located(prefix: string, region: string | undefined, account: string | u
     // Invalid Output values fail validation, which holds every child back; here they must only not throw.
     const r = region ?? parts.host?.region ?? "";
     const acct = account ?? parts.host?.account ?? (oidcArn ? parseOidcProviderArn(oidcArn)?.account : undefined);
-    const at = (a: string): Coordinates => ({ partition: partitionOf(r), region: r, account: a, host: registryHost(a, r), path: parts.path });
+    const at = (a: string): Coordinates => ({
+        partition: partitionOf(r),
+        region: r,
+        account: a,
+        host: registryHost(a, r),
+        path: parts.path,
+    });
     return { account: acct, at };
 }
 
@@ -31,30 +37,47 @@ function located(prefix: string, region: string | undefined, account: string | u
  * OIDC provider ARN, else the AWS provider's own account (`aws.getCallerIdentity`, the only lookup).
  */
 export function resolveCoordinates(args: EcrRegistryArgs, parent: pulumi.Resource): pulumi.Input<Coordinates> {
-    const oidcArn = args.auth?.mode === undefined || args.auth.mode === "irsa" ? (args.auth as EcrIrsaAuthArgs | undefined)?.oidcProviderArn : undefined;
+    const oidcArn =
+        args.auth?.mode === undefined || args.auth.mode === "irsa"
+            ? (args.auth as EcrIrsaAuthArgs | undefined)?.oidcProviderArn
+            : undefined;
     const callerAccount = () => aws.getCallerIdentityOutput({}, { parent }).accountId;
     if ([args.prefix, args.region, args.accountId, oidcArn].every((v) => isPlain(v))) {
-        const where = located(args.prefix as string, args.region as string | undefined, args.accountId as string | undefined, oidcArn as string | undefined);
+        const where = located(
+            args.prefix as string,
+            args.region as string | undefined,
+            args.accountId as string | undefined,
+            oidcArn as string | undefined,
+        );
         return where.account !== undefined ? where.at(where.account) : callerAccount().apply(where.at);
     }
-    return pulumi.all([args.prefix, args.region, args.accountId, oidcArn]).apply(([prefix, region, account, arn]): pulumi.Output<Coordinates> => {
-        const where = located(prefix, region, account, arn);
-        return where.account !== undefined ? pulumi.output(where.at(where.account)) : callerAccount().apply(where.at);
-    });
+    return pulumi
+        .all([args.prefix, args.region, args.accountId, oidcArn])
+        .apply(([prefix, region, account, arn]): pulumi.Output<Coordinates> => {
+            const where = located(prefix, region, account, arn);
+            return where.account !== undefined ? pulumi.output(where.at(where.account)) : callerAccount().apply(where.at);
+        });
 }
 
 /**
  * The OIDC provider of the cluster: from its ARN (the issuer is in it), from the issuer URL (the ARN is built in the
  * registry's account and partition), or looked up from the cluster name (`aws.eks.getCluster`).
  */
-export function resolveOidcProvider(auth: EcrIrsaAuthArgs, coordinates: pulumi.Input<Coordinates>, parent: pulumi.Resource): pulumi.Input<OidcProvider> {
+export function resolveOidcProvider(
+    auth: EcrIrsaAuthArgs,
+    coordinates: pulumi.Input<Coordinates>,
+    parent: pulumi.Resource,
+): pulumi.Input<OidcProvider> {
     if (auth.oidcProviderArn !== undefined) {
         const fromArn = (arn: string): OidcProvider => ({ arn, issuer: parseOidcProviderArn(arn)?.issuer ?? "" });
         return isPlain(auth.oidcProviderArn) ? fromArn(auth.oidcProviderArn as string) : pulumi.output(auth.oidcProviderArn).apply(fromArn);
     }
     const issuerUrl: pulumi.Input<string> =
         auth.oidcIssuerUrl ?? aws.eks.getClusterOutput({ name: auth.clusterName! }, { parent }).identities[0].oidcs[0].issuer;
-    const fromIssuer = (url: string, c: Coordinates): OidcProvider => ({ arn: oidcProviderArn(c.partition, c.account, url), issuer: issuerHostPath(url) });
+    const fromIssuer = (url: string, c: Coordinates): OidcProvider => ({
+        arn: oidcProviderArn(c.partition, c.account, url),
+        issuer: issuerHostPath(url),
+    });
     if (isPlain(issuerUrl) && isPlain(coordinates)) {
         return fromIssuer(issuerUrl as string, coordinates as Coordinates);
     }

@@ -10,7 +10,9 @@ import { mapInput } from "./coordinates";
 import { Coordinates } from "./partition";
 import { ACCESS_KEY_ID_KEY, CREDENTIALS_SECRET, REFRESHER_LABELS, SECRET_ACCESS_KEY_KEY } from "./refresherSpec";
 
+/** API version of ESO's `ECRAuthorizationToken` generator. */
 export const GENERATOR_API_VERSION = "generators.external-secrets.io/v1alpha1";
+/** Name of the generator object the ExternalSecret takes its token from. */
 export const GENERATOR_NAME = "image-repo-secret-ecr-token";
 
 /** The generator's spec: a token for `region`, with the access key from its Secret. */
@@ -48,16 +50,20 @@ export function imageRepoExternalSecretSpec(host: string, refreshInterval: strin
                 data: { ".dockerconfigjson": template, "config.json": template },
             },
         },
-        dataFrom: [{ sourceRef: { generatorRef: { apiVersion: GENERATOR_API_VERSION, kind: "ECRAuthorizationToken", name: GENERATOR_NAME } } }],
+        dataFrom: [
+            { sourceRef: { generatorRef: { apiVersion: GENERATOR_API_VERSION, kind: "ECRAuthorizationToken", name: GENERATOR_NAME } } },
+        ],
     };
 }
 
+/** The ESO objects that keep image-repo-secret holding a fresh ECR login. */
 export interface ExternalSecretRefresher {
     readonly generator: k8s.apiextensions.CustomResource;
     readonly externalSecret: k8s.apiextensions.CustomResource;
     readonly resources: readonly pulumi.Resource[];
 }
 
+/** Creates the generator (after the access-key Secret) and the ExternalSecret that writes image-repo-secret from it. */
 export function createExternalSecretRefresher(
     ctx: {
         readonly name: string;
@@ -85,7 +91,11 @@ export function createExternalSecretRefresher(
         {
             apiVersion: ctx.apiVersion,
             kind: "ExternalSecret",
-            metadata: { name: IMAGE_REPO_SECRET, namespace: ctx.namespace, labels: { ...REFRESHER_LABELS, "app.kubernetes.io/component": "image-repo-secret" } },
+            metadata: {
+                name: IMAGE_REPO_SECRET,
+                namespace: ctx.namespace,
+                labels: { ...REFRESHER_LABELS, "app.kubernetes.io/component": "image-repo-secret" },
+            },
             spec: mapInput(ctx.coordinates, (c) => imageRepoExternalSecretSpec(c.host, ctx.refreshInterval)),
         },
         { parent: opts.parent, dependsOn: [generator] },

@@ -10,6 +10,7 @@ import { mapInput } from "./coordinates";
 import { Coordinates } from "./partition";
 import { ecrServiceTrustPolicy, lifecyclePolicy, policyJson, templateRolePolicy } from "./policies";
 
+/** What {@link createRepositoryGovernance} creates: the creation template, plus the role and scanning rule when needed. */
 export interface RepositoryGovernance {
     readonly template: aws.ecr.RepositoryCreationTemplate;
     /** The role ECR assumes for tags / KMS, when the template needs one. */
@@ -39,7 +40,11 @@ export function createRepositoryGovernance(
     if (kms || Object.keys(repositoryTags).length > 0) {
         role = new aws.iam.Role(
             `${name}-ecr-template`,
-            { description: "Lets ECR apply the creation template's tags and KMS key to the Dify plugin repositories", assumeRolePolicy: policyJson(ecrServiceTrustPolicy()), tags: iamTags },
+            {
+                description: "Lets ECR apply the creation template's tags and KMS key to the Dify plugin repositories",
+                assumeRolePolicy: policyJson(ecrServiceTrustPolicy()),
+                tags: iamTags,
+            },
             opts,
         );
         rolePolicy = new aws.iam.RolePolicy(
@@ -81,7 +86,12 @@ export function createRepositoryGovernance(
             {
                 region,
                 scanType: "BASIC",
-                rules: [{ scanFrequency: "SCAN_ON_PUSH", repositoryFilters: [{ filter: mapInput(path, (p) => `${p}/*`), filterType: "WILDCARD" }] }],
+                rules: [
+                    {
+                        scanFrequency: "SCAN_ON_PUSH",
+                        repositoryFilters: [{ filter: mapInput(path, (p) => `${p}/*`), filterType: "WILDCARD" }],
+                    },
+                ],
             },
             opts,
         );

@@ -5,6 +5,7 @@
  */
 import { Coordinates, issuerHostPath, prefixRepositoriesArn } from "./partition";
 
+/** One IAM policy statement, in the JSON shape IAM takes (only `Allow` is ever granted). */
 export interface PolicyStatement {
     readonly Sid?: string;
     readonly Effect: "Allow";
@@ -14,6 +15,7 @@ export interface PolicyStatement {
     readonly Condition?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
+/** An IAM policy document (permissions or trust), in the JSON shape IAM takes. */
 export interface PolicyDocument {
     readonly Version: "2012-10-17";
     readonly Statement: readonly PolicyStatement[];
@@ -98,7 +100,12 @@ export function buildPermissionPolicy(c: Coordinates, buildContextBucket?: strin
     ];
     if (buildContextBucket !== undefined) {
         // kaniko downloads the build context object; it lists nothing and writes nothing.
-        statements.push({ Sid: "ReadBuildContext", Effect: "Allow", Action: "s3:GetObject", Resource: `arn:${c.partition}:s3:::${buildContextBucket}/*` });
+        statements.push({
+            Sid: "ReadBuildContext",
+            Effect: "Allow",
+            Action: "s3:GetObject",
+            Resource: `arn:${c.partition}:s3:::${buildContextBucket}/*`,
+        });
     }
     return document(...statements);
 }
@@ -110,7 +117,12 @@ export function runnerPermissionPolicy(c: Coordinates): PolicyDocument {
 
 /** Trust of the role ECR assumes to apply a creation template's tags or KMS key (as AWS documents it). */
 export function ecrServiceTrustPolicy(): PolicyDocument {
-    return document({ Sid: "EcrRepositoryCreation", Effect: "Allow", Principal: { Service: "ecr.amazonaws.com" }, Action: "sts:AssumeRole" });
+    return document({
+        Sid: "EcrRepositoryCreation",
+        Effect: "Allow",
+        Principal: { Service: "ecr.amazonaws.com" },
+        Action: "sts:AssumeRole",
+    });
 }
 
 /**
@@ -119,10 +131,20 @@ export function ecrServiceTrustPolicy(): PolicyDocument {
  */
 export function templateRolePolicy(c: Coordinates, kmsKeyArn?: string): PolicyDocument {
     const statements: PolicyStatement[] = [
-        { Sid: "CreateTemplatedRepositories", Effect: "Allow", Action: ["ecr:CreateRepository", "ecr:TagResource"], Resource: prefixRepositoriesArn(c) },
+        {
+            Sid: "CreateTemplatedRepositories",
+            Effect: "Allow",
+            Action: ["ecr:CreateRepository", "ecr:TagResource"],
+            Resource: prefixRepositoriesArn(c),
+        },
     ];
     if (kmsKeyArn !== undefined) {
-        statements.push({ Sid: "EncryptWithKey", Effect: "Allow", Action: ["kms:CreateGrant", "kms:DescribeKey", "kms:RetireGrant"], Resource: kmsKeyArn });
+        statements.push({
+            Sid: "EncryptWithKey",
+            Effect: "Allow",
+            Action: ["kms:CreateGrant", "kms:DescribeKey", "kms:RetireGrant"],
+            Resource: kmsKeyArn,
+        });
     }
     return document(...statements);
 }

@@ -19,6 +19,7 @@ import {
     RefresherPodSettings,
 } from "./refresherSpec";
 
+/** image-repo-secret and the CronJob and deploy-time Job that keep a fresh ECR login in it. */
 export interface TokenRefresher {
     readonly secret: k8s.core.v1.Secret;
     readonly cronJob: k8s.batch.v1.CronJob;
@@ -37,6 +38,7 @@ interface Context {
     readonly credentials: k8s.core.v1.Secret;
 }
 
+/** Creates image-repo-secret (empty; its data is then ignored), the refresher's RBAC, and its CronJob and first Job. */
 export function createTokenRefresher(ctx: Context, opts: pulumi.CustomResourceOptions): TokenRefresher {
     const { name, namespace } = ctx;
     const metadata = { name: REFRESHER_NAME, namespace, labels: { ...REFRESHER_LABELS } };

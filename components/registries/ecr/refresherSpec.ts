@@ -10,9 +10,12 @@ import { REFRESHER_SCRIPT } from "./refresherScript";
 export const REFRESHER_NAME = "image-repo-secret-refresher";
 /** The Secret holding the IAM user's access key (keys are the AWS CLI's environment variable names). */
 export const CREDENTIALS_SECRET = "ecr-refresher-aws-credentials";
+/** Key of the access key id in {@link CREDENTIALS_SECRET}, and the pod's environment variable. */
 export const ACCESS_KEY_ID_KEY = "AWS_ACCESS_KEY_ID";
+/** Key of the secret access key in {@link CREDENTIALS_SECRET}, and the pod's environment variable. */
 export const SECRET_ACCESS_KEY_KEY = "AWS_SECRET_ACCESS_KEY";
 
+/** `app.kubernetes.io/*` labels of the refresher's objects, the access-key Secret and the ESO objects. */
 export const REFRESHER_LABELS: Readonly<Record<string, string>> = {
     "app.kubernetes.io/name": REFRESHER_NAME,
     "app.kubernetes.io/component": "ecr-token-refresher",
@@ -31,6 +34,7 @@ export function refresherRoleRules(): types.input.rbac.v1.PolicyRule[] {
     return [{ apiGroups: [""], resources: ["secrets"], resourceNames: [IMAGE_REPO_SECRET], verbs: ["get", "patch"] }];
 }
 
+/** What the refresher pod needs: its image, and the region and host of the login. */
 export interface RefresherPodSettings {
     /** The chart's `awsCliImage` (after overrides and the mirror). */
     readonly image: string;

@@ -29,7 +29,10 @@ export function validateEcr(args: EcrRegistryArgs, checks: InputChecks, context:
     checkLocation(args, checks);
     const mode = (args.auth?.mode ?? "irsa") as Mode;
     if (!MODES.includes(mode)) {
-        checks.problems.add("registry.auth.mode", `unknown auth mode ${JSON.stringify(mode)}; valid modes: "irsa" (the default), "podIdentity", "accessKey"`);
+        checks.problems.add(
+            "registry.auth.mode",
+            `unknown auth mode ${JSON.stringify(mode)}; valid modes: "irsa" (the default), "podIdentity", "accessKey"`,
+        );
     } else {
         checkAuth(args, mode, checks);
     }
@@ -46,7 +49,12 @@ export function validateEcr(args: EcrRegistryArgs, checks: InputChecks, context:
 }
 
 /** Checks `values` together: now when every one is plain, when they resolve otherwise. */
-function checkTogether(checks: InputChecks, path: string, values: readonly pulumi.Input<unknown>[], validate: (v: unknown[]) => string | undefined): void {
+function checkTogether(
+    checks: InputChecks,
+    path: string,
+    values: readonly pulumi.Input<unknown>[],
+    validate: (v: unknown[]) => string | undefined,
+): void {
     const all: pulumi.Input<unknown[]> = values.every((v) => isPlain(v)) ? [...values] : pulumi.all(values as pulumi.Input<unknown>[]);
     checks.check(path, all, (v) => validate(v ?? []));
 }
@@ -80,7 +88,9 @@ function checkLocation(args: EcrRegistryArgs, checks: InputChecks): void {
         checks.check("registry.accountId", args.accountId, accountProblem);
         checkTogether(checks, "registry.accountId", [args.accountId, args.prefix], ([account, prefix]) => {
             const host = typeof prefix === "string" && prefixProblem(prefix) === undefined ? splitPrefix(prefix).host : undefined;
-            return host && host.account !== account ? `"${account}" does not match the account ${host.account} of the registry host in registry.prefix` : undefined;
+            return host && host.account !== account
+                ? `"${account}" does not match the account ${host.account} of the registry host in registry.prefix`
+                : undefined;
         });
     }
 }
@@ -96,7 +106,11 @@ function checkAuth(args: EcrRegistryArgs, mode: Mode, checks: InputChecks): void
     if (mode === "irsa") {
         checkIrsa(args, auth, checks);
     } else if (mode === "podIdentity") {
-        checks.check("registry.auth.clusterName", auth.clusterName as pulumi.Input<string>, requireNonEmpty("the EKS cluster name (Pod Identity associations are created in it)"));
+        checks.check(
+            "registry.auth.clusterName",
+            auth.clusterName as pulumi.Input<string>,
+            requireNonEmpty("the EKS cluster name (Pod Identity associations are created in it)"),
+        );
     } else {
         checkAccessKey(args, auth, checks);
     }
@@ -114,7 +128,10 @@ function checkIrsa(args: EcrRegistryArgs, auth: Record<string, unknown>, checks:
         return;
     }
     if (cluster !== undefined && (arn !== undefined || url !== undefined)) {
-        checks.problems.add("registry.auth.clusterName", "is only used to look the OIDC issuer up; remove it, or remove auth.oidcProviderArn / auth.oidcIssuerUrl");
+        checks.problems.add(
+            "registry.auth.clusterName",
+            "is only used to look the OIDC issuer up; remove it, or remove auth.oidcProviderArn / auth.oidcIssuerUrl",
+        );
     } else if (cluster !== undefined) {
         checks.check("registry.auth.clusterName", cluster, requireNonEmpty("the EKS cluster name"));
     }
@@ -149,7 +166,9 @@ function checkAccessKey(args: EcrRegistryArgs, auth: Record<string, unknown>, ch
     if (auth.schedule !== undefined && (refresher !== "cronJob" || !isCronSchedule(auth.schedule))) {
         problems.add(
             "registry.auth.schedule",
-            refresher !== "cronJob" ? 'is only used with refresher "cronJob"' : `${JSON.stringify(auth.schedule)} is not a cron schedule such as "0 */6 * * *"`,
+            refresher !== "cronJob"
+                ? 'is only used with refresher "cronJob"'
+                : `${JSON.stringify(auth.schedule)} is not a cron schedule such as "0 */6 * * *"`,
         );
     }
     for (const key of ["refreshInterval", "externalSecretsApiVersion"]) {
@@ -160,19 +179,31 @@ function checkAccessKey(args: EcrRegistryArgs, auth: Record<string, unknown>, ch
     if (auth.refreshInterval !== undefined && refresher === "externalSecrets") {
         const seconds = durationSeconds(auth.refreshInterval);
         if (seconds === undefined || seconds <= 0 || seconds >= 12 * 3600) {
-            problems.add("registry.auth.refreshInterval", `${JSON.stringify(auth.refreshInterval)} must be a duration under 12h (ECR tokens expire after 12 hours), e.g. "6h"`);
+            problems.add(
+                "registry.auth.refreshInterval",
+                `${JSON.stringify(auth.refreshInterval)} must be a duration under 12h (ECR tokens expire after 12 hours), e.g. "6h"`,
+            );
         }
     }
     const api = auth.externalSecretsApiVersion;
     if (api !== undefined && api !== "external-secrets.io/v1" && api !== "external-secrets.io/v1beta1") {
-        problems.add("registry.auth.externalSecretsApiVersion", `must be "external-secrets.io/v1" (the default) or "external-secrets.io/v1beta1"`);
+        problems.add(
+            "registry.auth.externalSecretsApiVersion",
+            `must be "external-secrets.io/v1" (the default) or "external-secrets.io/v1beta1"`,
+        );
     }
     const why = "build pods get no AWS role in accessKey mode";
     if (args.imageRepoType === "ecr") {
-        problems.add("registry.imageRepoType", `"ecr" makes Dify call the ECR API from build pods, which have no AWS credentials in accessKey mode; use "docker" (the default)`);
+        problems.add(
+            "registry.imageRepoType",
+            `"ecr" makes Dify call the ECR API from build pods, which have no AWS credentials in accessKey mode; use "docker" (the default)`,
+        );
     }
     if (args.serviceAccounts !== undefined) {
-        problems.add("registry.serviceAccounts", `is only for irsa and podIdentity (${why}); name existing ones with pluginConnector.serviceAccounts`);
+        problems.add(
+            "registry.serviceAccounts",
+            `is only for irsa and podIdentity (${why}); name existing ones with pluginConnector.serviceAccounts`,
+        );
     }
     if (args.buildContextBucket !== undefined) {
         problems.add("registry.buildContextBucket", `is only for irsa and podIdentity (${why}, so there is nothing to grant it to)`);
@@ -184,10 +215,16 @@ function checkRepositories(args: EcrRegistryArgs, checks: InputChecks): void {
     const problems = checks.problems;
     const keep = r.keepLastImages;
     if (keep !== undefined && (!Number.isInteger(keep) || keep < 1 || keep > 10000)) {
-        problems.add("registry.repositories.keepLastImages", `must be a whole number of images from 1 to 10000, got ${JSON.stringify(keep)}`);
+        problems.add(
+            "registry.repositories.keepLastImages",
+            `must be a whole number of images from 1 to 10000, got ${JSON.stringify(keep)}`,
+        );
     }
     if (r.imageTagMutability !== undefined && r.imageTagMutability !== "MUTABLE" && r.imageTagMutability !== "IMMUTABLE") {
-        problems.add("registry.repositories.imageTagMutability", `must be "MUTABLE" (the default) or "IMMUTABLE", got ${JSON.stringify(r.imageTagMutability)}`);
+        problems.add(
+            "registry.repositories.imageTagMutability",
+            `must be "MUTABLE" (the default) or "IMMUTABLE", got ${JSON.stringify(r.imageTagMutability)}`,
+        );
     }
     const encryption = r.encryption ?? "AES256";
     if (encryption !== "AES256" && encryption !== "KMS") {
@@ -217,7 +254,10 @@ function checkServiceAccounts(args: EcrRegistryArgs, checks: InputChecks): void 
         }
     }
     if (names.build !== undefined && names.build === names.runner) {
-        checks.problems.add("registry.serviceAccounts.runner", `must differ from the build ServiceAccount ("${names.build}"): each is bound to its own role`);
+        checks.problems.add(
+            "registry.serviceAccounts.runner",
+            `must differ from the build ServiceAccount ("${names.build}"): each is bound to its own role`,
+        );
     }
 }
 

@@ -5,7 +5,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceAccountSpec } from "../registryKind";
-import { DEFAULT_BUILD_SERVICE_ACCOUNT, DEFAULT_RUNNER_SERVICE_ACCOUNT, EcrIrsaAuthArgs, EcrPodIdentityAuthArgs, EcrRegistryArgs } from "./args";
+import {
+    DEFAULT_BUILD_SERVICE_ACCOUNT,
+    DEFAULT_RUNNER_SERVICE_ACCOUNT,
+    EcrIrsaAuthArgs,
+    EcrPodIdentityAuthArgs,
+    EcrRegistryArgs,
+} from "./args";
 import { resolveOidcProvider } from "./coordinates";
 import { Coordinates } from "./partition";
 import { buildPermissionPolicy, irsaTrustPolicy, podIdentityTrustPolicy, policyJson, runnerPermissionPolicy } from "./policies";
@@ -13,6 +19,7 @@ import { buildPermissionPolicy, irsaTrustPolicy, podIdentityTrustPolicy, policyJ
 /** The annotation the EKS Pod Identity webhook reads to give a pod its IRSA role. */
 export const IRSA_ROLE_ANNOTATION = "eks.amazonaws.com/role-arn";
 
+/** The build and runner roles, and the ServiceAccounts the component creates for them. */
 export interface WorkloadRoles {
     readonly buildRole: aws.iam.Role;
     readonly runnerRole: aws.iam.Role;
@@ -42,13 +49,19 @@ export function createWorkloadRoles(args: EcrRegistryArgs, ctx: Context): Worklo
 
     const trust = (serviceAccount: string): pulumi.Output<string> =>
         podIdentity
-            ? pulumi.all([clusterName!, ctx.namespace]).apply(([cluster, namespace]) => policyJson(podIdentityTrustPolicy({ clusterName: cluster, namespace, serviceAccount })))
+            ? pulumi
+                  .all([clusterName!, ctx.namespace])
+                  .apply(([cluster, namespace]) => policyJson(podIdentityTrustPolicy({ clusterName: cluster, namespace, serviceAccount })))
             : pulumi
                   .all([oidc!, ctx.namespace])
-                  .apply(([o, namespace]) => policyJson(irsaTrustPolicy({ oidcProviderArn: o.arn, issuer: o.issuer, namespace, serviceAccount })));
+                  .apply(([o, namespace]) =>
+                      policyJson(irsaTrustPolicy({ oidcProviderArn: o.arn, issuer: o.issuer, namespace, serviceAccount })),
+                  );
 
     const permissions = {
-        build: pulumi.all([ctx.coordinates, args.buildContextBucket]).apply(([c, bucket]) => policyJson(buildPermissionPolicy(c as Coordinates, bucket))),
+        build: pulumi
+            .all([ctx.coordinates, args.buildContextBucket])
+            .apply(([c, bucket]) => policyJson(buildPermissionPolicy(c as Coordinates, bucket))),
         runner: pulumi.output(ctx.coordinates).apply((c) => policyJson(runnerPermissionPolicy(c as Coordinates))),
     };
     const descriptions = {
@@ -70,7 +83,13 @@ export function createWorkloadRoles(args: EcrRegistryArgs, ctx: Context): Worklo
             resources.push(
                 new aws.eks.PodIdentityAssociation(
                     `${ctx.name}-ecr-${which}`,
-                    { clusterName: clusterName!, namespace: ctx.namespace, serviceAccount: names[which], roleArn: role.arn, tags: args.tags ? { ...args.tags } : undefined },
+                    {
+                        clusterName: clusterName!,
+                        namespace: ctx.namespace,
+                        serviceAccount: names[which],
+                        roleArn: role.arn,
+                        tags: args.tags ? { ...args.tags } : undefined,
+                    },
                     ctx.opts,
                 ),
             );

@@ -45,6 +45,7 @@ export interface TcrTokenInfo {
     readonly enabled: boolean;
 }
 
+/** The TCR API calls the dynamic providers make; errors name the action, the API's code and the request id. */
 export interface TcrApi {
     /** DescribeInstances: the instance, or undefined when there is none with this id in the region. */
     describeInstance(registryId: string): Promise<TcrInstance | undefined>;
@@ -76,8 +77,10 @@ export function parseApiEndpoint(apiEndpoint: string | undefined): { endpoint: s
 
 /** A client for `options`. Fails with the variables to set when no credentials are available. */
 export function tcrApi(options: TcrApiOptions): TcrApi {
-    const { tcr } = require("tencentcloud-sdk-nodejs/tencentcloud/services/tcr") as typeof import("tencentcloud-sdk-nodejs/tencentcloud/services/tcr");
-    const { EnvironmentVariableCredential } = require("tencentcloud-sdk-nodejs/tencentcloud/common/credential") as typeof import("tencentcloud-sdk-nodejs/tencentcloud/common/credential");
+    const { tcr } =
+        require("tencentcloud-sdk-nodejs/tencentcloud/services/tcr") as typeof import("tencentcloud-sdk-nodejs/tencentcloud/services/tcr");
+    const { EnvironmentVariableCredential } =
+        require("tencentcloud-sdk-nodejs/tencentcloud/common/credential") as typeof import("tencentcloud-sdk-nodejs/tencentcloud/common/credential");
 
     const explicit = options.secretId !== undefined || options.secretKey !== undefined;
     if (explicit ? !options.secretId || !options.secretKey : !process.env.TENCENTCLOUD_SECRET_ID || !process.env.TENCENTCLOUD_SECRET_KEY) {
@@ -107,7 +110,9 @@ export function tcrApi(options: TcrApiOptions): TcrApi {
             return await request();
         } catch (err) {
             const e = err as { code?: string; message?: string; requestId?: string };
-            const wrapped = new Error(`TCR ${action} failed: ${e.code ? `${e.code}: ` : ""}${e.message ?? String(err)}${e.requestId ? ` (RequestId ${e.requestId})` : ""}`);
+            const wrapped = new Error(
+                `TCR ${action} failed: ${e.code ? `${e.code}: ` : ""}${e.message ?? String(err)}${e.requestId ? ` (RequestId ${e.requestId})` : ""}`,
+            );
             (wrapped as Error & { code?: string }).code = e.code;
             throw wrapped;
         }
@@ -132,7 +137,9 @@ export function tcrApi(options: TcrApiOptions): TcrApi {
 
         async namespaceExists(registryId, name) {
             try {
-                const res = await call("DescribeNamespaces", () => client.DescribeNamespaces({ RegistryId: registryId, NamespaceName: name, Limit: 100 }));
+                const res = await call("DescribeNamespaces", () =>
+                    client.DescribeNamespaces({ RegistryId: registryId, NamespaceName: name, Limit: 100 }),
+                );
                 return (res.NamespaceList ?? []).some((ns) => ns.Name === name);
             } catch (err) {
                 if (notFound(err)) {
@@ -171,7 +178,9 @@ export function tcrApi(options: TcrApiOptions): TcrApi {
         async describeToken(registryId, tokenId) {
             const limit = 100;
             for (let offset = 0; ; offset += limit) {
-                const res = await call("DescribeInstanceToken", () => client.DescribeInstanceToken({ RegistryId: registryId, Limit: limit, Offset: offset }));
+                const res = await call("DescribeInstanceToken", () =>
+                    client.DescribeInstanceToken({ RegistryId: registryId, Limit: limit, Offset: offset }),
+                );
                 const tokens = res.Tokens ?? [];
                 const found = tokens.find((t) => t.Id === tokenId);
                 if (found) {

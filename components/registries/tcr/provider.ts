@@ -18,10 +18,12 @@ export interface TcrConnection {
     readonly secretKey?: string;
 }
 
+/** Inputs of {@link tcrNamespaceProvider}: the connection and the namespace name. */
 export interface TcrNamespaceInputs extends TcrConnection {
     readonly namespace: string;
 }
 
+/** State of a namespace: its inputs, the instance's domain and name, and whether it was created here. */
 export interface TcrNamespaceOutputs extends TcrNamespaceInputs {
     /** The instance's `PublicDomain` (DescribeInstances): `<instance-name>.tencentcloudcr.com`. */
     readonly domain: string;
@@ -30,11 +32,13 @@ export interface TcrNamespaceOutputs extends TcrNamespaceInputs {
     readonly created: boolean;
 }
 
+/** Inputs of {@link tcrTokenProvider}: the connection and the token's description. */
 export interface TcrTokenInputs extends TcrConnection {
     /** The token's description in the TCR console (`Desc`). */
     readonly description: string;
 }
 
+/** State of a token: its inputs, its id, the docker login, and whether it is enabled. */
 export interface TcrTokenOutputs extends TcrTokenInputs {
     readonly tokenId: string;
     /** Docker user: the Tencent Cloud account (UIN) whose credentials created the token. */

@@ -15,11 +15,13 @@ export interface TcrConnectionArgs {
     readonly secretKey?: pulumi.Input<string>;
 }
 
+/** Arguments of {@link TcrNamespace}. */
 export interface TcrNamespaceArgs extends TcrConnectionArgs {
     /** The namespace: 2-30 lowercase letters, digits and single `.`, `_`, `-` between them. */
     readonly namespace: pulumi.Input<string>;
 }
 
+/** Arguments of {@link TcrInstanceToken}. */
 export interface TcrTokenArgs extends TcrConnectionArgs {
     /** Shown in the TCR console; a new description means a new token. */
     readonly description: pulumi.Input<string>;
@@ -72,7 +74,14 @@ export class TcrInstanceToken extends pulumi.dynamic.Resource {
         super(
             tcrTokenProvider,
             name,
-            { ...connectionInputs(args), description: args.description, tokenId: undefined, username: undefined, token: undefined, enabled: undefined },
+            {
+                ...connectionInputs(args),
+                description: args.description,
+                tokenId: undefined,
+                username: undefined,
+                token: undefined,
+                enabled: undefined,
+            },
             pulumi.mergeOptions(opts, { additionalSecretOutputs: ["token", ...credentialOutputs(args)] }),
         );
     }

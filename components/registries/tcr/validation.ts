@@ -7,13 +7,17 @@ const REGION = /^[a-z]{2,}(?:-[a-z0-9]+)+$/;
 const NAMESPACE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const LOOPBACK = /^(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\])(?::\d{1,5})?$/;
 
+/** Why `id` is not a TCR Enterprise instance id (`tcr-…`), or undefined. */
 export function instanceIdProblem(id: string | undefined): string | undefined {
     if (typeof id !== "string" || id === "") {
         return "is required: the id of an existing TCR Enterprise instance, e.g. `tcr-dg284imq` (TCR console → Instances)";
     }
-    return INSTANCE_ID.test(id) ? undefined : `"${id}" is not a TCR Enterprise instance id: \`tcr-\` and lowercase letters or digits, e.g. \`tcr-dg284imq\``;
+    return INSTANCE_ID.test(id)
+        ? undefined
+        : `"${id}" is not a TCR Enterprise instance id: \`tcr-\` and lowercase letters or digits, e.g. \`tcr-dg284imq\``;
 }
 
+/** Why `region` is not a Tencent Cloud region id (`ap-guangzhou`), or undefined. */
 export function regionProblem(region: string | undefined): string | undefined {
     if (typeof region !== "string" || region === "") {
         return "is required: the region of the instance, e.g. `ap-guangzhou` (the TCR API is regional)";
@@ -21,6 +25,7 @@ export function regionProblem(region: string | undefined): string | undefined {
     return REGION.test(region) ? undefined : `"${region}" is not a Tencent Cloud region such as \`ap-guangzhou\` or \`na-siliconvalley\``;
 }
 
+/** Why `namespace` is not a TCR namespace (2-30 lowercase letters and digits, single `.` `_` `-` between), or undefined. */
 export function namespaceProblem(namespace: string | undefined): string | undefined {
     if (typeof namespace !== "string" || namespace === "") {
         return "is required: the TCR namespace plugin images go to, e.g. `dify-plugins`";
@@ -49,6 +54,7 @@ export function apiEndpointProblem(endpoint: string | undefined): string | undef
     return undefined;
 }
 
+/** Why `rotation` is not a `tokenRotation` value (1-64 printable ASCII characters), or undefined. */
 export function tokenRotationProblem(rotation: string | undefined): string | undefined {
     return typeof rotation === "string" && /^[\x20-\x7e]{1,64}$/.test(rotation)
         ? undefined
