@@ -9,7 +9,14 @@ const OUT = path.join(ROOT, ".tmp", "dist");
 
 describe("package", () => {
     it("declares the Pulumi SDKs as peer dependencies, never as dependencies (one copy per program)", () => {
-        for (const sdk of ["@pulumi/pulumi", "@pulumi/kubernetes", "@pulumi/aws", "@pulumi/azure-native", "@pulumi/azuread", "@pulumi/alicloud"]) {
+        for (const sdk of [
+            "@pulumi/pulumi",
+            "@pulumi/kubernetes",
+            "@pulumi/aws",
+            "@pulumi/azure-native",
+            "@pulumi/azuread",
+            "@pulumi/alicloud",
+        ]) {
             assert.ok(pkg.peerDependencies[sdk], `${sdk} is a peer dependency`);
             assert.equal(pkg.dependencies?.[sdk], undefined, `${sdk} must not be a dependency`);
         }
@@ -30,7 +37,10 @@ describe("package", () => {
             assert.ok(fs.existsSync(built(target)), `${target} is produced by the build`);
         }
         for (const p of [pkg.main, pkg.types]) {
-            assert.ok(pkg.files.some((f: string) => p.startsWith(f)), `${p} is inside "files"`);
+            assert.ok(
+                pkg.files.some((f: string) => p.startsWith(f)),
+                `${p} is inside "files"`,
+            );
         }
         // The compiled library, as a consumer would load it.
         const lib = require(built(pkg.main)) as Record<string, unknown>;
