@@ -64,7 +64,12 @@ describe("ECR registry, accessKey mode", () => {
                 const policy = one(resources, "aws:iam/userPolicy:UserPolicy");
                 assert.equal(policy.inputs.user, "dify-ecr-push-4d5e6f");
                 const doc = parsedInput(policy, "policy");
-                assert.deepEqual(doc.Statement[0], { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" });
+                assert.deepEqual(doc.Statement[0], {
+                    Sid: "EcrLogin",
+                    Effect: "Allow",
+                    Action: "ecr:GetAuthorizationToken",
+                    Resource: "*",
+                });
                 assert.equal(doc.Statement[1].Resource, `arn:${p.partition}:ecr:${p.region}:${ACCOUNT}:repository/dify/*`);
                 assert.equal(doc.Statement.length, 2, "no bucket statement");
                 assert.deepEqual(one(resources, "aws:iam/accessKey:AccessKey").inputs, { user: "dify-ecr-push-4d5e6f" });
@@ -73,7 +78,12 @@ describe("ECR registry, accessKey mode", () => {
             it("keeps the access key in its own Secret, secret-wrapped", () => {
                 const credentials = one(resources, "kubernetes:core/v1:Secret", "dify-ecr-credentials");
                 const { data, ...rest } = credentials.inputs;
-                assert.deepEqual(rest, { apiVersion: "v1", kind: "Secret", type: "Opaque", metadata: { name: "ecr-refresher-aws-credentials", namespace: "dify", labels: LABELS } });
+                assert.deepEqual(rest, {
+                    apiVersion: "v1",
+                    kind: "Secret",
+                    type: "Opaque",
+                    metadata: { name: "ecr-refresher-aws-credentials", namespace: "dify", labels: LABELS },
+                });
                 assert.ok(isSecretValue(data), "data is a secret");
                 const keys = unwrapSecrets(data) as Record<string, string>;
                 assert.deepEqual(Object.keys(keys).sort(), ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]);
@@ -159,16 +169,33 @@ describe("ECR registry, accessKey mode", () => {
     for (const apiVersion of [undefined, "external-secrets.io/v1beta1"] as const) {
         it(`External Secrets (${apiVersion ?? "default apiVersion"}): a generator and an ExternalSecret own image-repo-secret; no CronJob`, async () => {
             answerInPartition("aws-cn");
-            const auth = { mode: "accessKey", refresher: "externalSecrets", refreshInterval: "4h", externalSecretsApiVersion: apiVersion } as const;
+            const auth = {
+                mode: "accessKey",
+                refresher: "externalSecrets",
+                refreshInterval: "4h",
+                externalSecretsApiVersion: apiVersion,
+            } as const;
             const resources = await evaluate(() => new DifyPluginRegistry("dify", withEcr({ prefix: `${CN.host}/dify`, auth })));
             const types = resources.map((r) => r.type);
             assert.ok(!types.includes("kubernetes:batch/v1:CronJob") && !types.includes("kubernetes:rbac.authorization.k8s.io/v1:Role"));
-            assert.ok(!resources.some((r) => r.type === "kubernetes:core/v1:Secret" && r.name === "dify-image-repo-secret"), "ESO creates image-repo-secret");
-            const generator = one(resources, "kubernetes:generators.external-secrets.io/v1alpha1:ECRAuthorizationToken").inputs as Record<string, any>;
+            assert.ok(
+                !resources.some((r) => r.type === "kubernetes:core/v1:Secret" && r.name === "dify-image-repo-secret"),
+                "ESO creates image-repo-secret",
+            );
+            const generator = one(resources, "kubernetes:generators.external-secrets.io/v1alpha1:ECRAuthorizationToken").inputs as Record<
+                string,
+                any
+            >;
             assert.equal(generator.metadata.name, "image-repo-secret-ecr-token");
             assert.equal(generator.spec.region, "cn-north-1");
-            assert.deepEqual(generator.spec.auth.secretRef.secretAccessKeySecretRef, { name: "ecr-refresher-aws-credentials", key: "AWS_SECRET_ACCESS_KEY" });
-            const external = one(resources, `kubernetes:${apiVersion ?? "external-secrets.io/v1"}:ExternalSecret`).inputs as Record<string, any>;
+            assert.deepEqual(generator.spec.auth.secretRef.secretAccessKeySecretRef, {
+                name: "ecr-refresher-aws-credentials",
+                key: "AWS_SECRET_ACCESS_KEY",
+            });
+            const external = one(resources, `kubernetes:${apiVersion ?? "external-secrets.io/v1"}:ExternalSecret`).inputs as Record<
+                string,
+                any
+            >;
             assert.equal(external.metadata.name, "image-repo-secret");
             assert.equal(external.spec.refreshInterval, "4h");
             assert.equal(external.spec.target.template.type, "kubernetes.io/dockerconfigjson");
@@ -179,7 +206,13 @@ describe("ECR registry, accessKey mode", () => {
     }
 
     describe("no ECR token and no secret access key in plain text", () => {
-        const forms = [SECRET_ACCESS_KEY, Buffer.from(SECRET_ACCESS_KEY).toString("base64").replace(/=+$/, ""), ECR_TOKEN, b64decode(ECR_TOKEN), "Sentinel-ecr-token"];
+        const forms = [
+            SECRET_ACCESS_KEY,
+            Buffer.from(SECRET_ACCESS_KEY).toString("base64").replace(/=+$/, ""),
+            ECR_TOKEN,
+            b64decode(ECR_TOKEN),
+            "Sentinel-ecr-token",
+        ];
         const assertClean = (text: string, where: string) => {
             for (const form of forms) {
                 assert.ok(!text.includes(form), `${where} contains a credential (${form.slice(0, 12)}…)`);
@@ -189,11 +222,20 @@ describe("ECR registry, accessKey mode", () => {
         for (const refresher of ["cronJob", "externalSecrets"] as const) {
             it(`${refresher}: registered inputs outside secrets, outputs and synth output are clean, and no token is ever asked for`, async () => {
                 answerInPartition("aws");
-                const args: DifyPluginRegistryArgs = withEcr({ region: "us-east-1", prefix: "dify", accountId: ACCOUNT, auth: { mode: "accessKey", refresher } });
+                const args: DifyPluginRegistryArgs = withEcr({
+                    region: "us-east-1",
+                    prefix: "dify",
+                    accountId: ACCOUNT,
+                    auth: { mode: "accessKey", refresher },
+                });
                 let component!: DifyPluginRegistry;
                 const resources = await evaluate(() => (component = new DifyPluginRegistry("dify", args)));
                 // The key really went through (so the checks below look at the right data)...
-                assert.ok(JSON.stringify(unwrapSecrets(resources.map((r) => r.inputs))).includes(Buffer.from(SECRET_ACCESS_KEY).toString("base64")));
+                assert.ok(
+                    JSON.stringify(unwrapSecrets(resources.map((r) => r.inputs))).includes(
+                        Buffer.from(SECRET_ACCESS_KEY).toString("base64"),
+                    ),
+                );
                 // ...but only inside secret-wrapped values.
                 for (const r of resources) {
                     assertClean(JSON.stringify(redactSecrets(r.inputs)), `inputs of ${r.type} ${r.name}`);
@@ -201,14 +243,24 @@ describe("ECR registry, accessKey mode", () => {
                 for (const output of [component.registryOutputs, component.pluginConnectorValues, component.imageRepoPrefix]) {
                     assertClean(JSON.stringify(await resolved(output as pulumi.Output<unknown>)), "a component output");
                 }
-                assert.equal(invokeCount("aws:ecr/getAuthorizationToken:getAuthorizationToken"), 0, "the component never fetches an ECR token");
+                assert.equal(
+                    invokeCount("aws:ecr/getAuthorizationToken:getAuthorizationToken"),
+                    0,
+                    "the component never fetches an ECR token",
+                );
             });
         }
 
         it("the synth report of an accessKey stack shows neither", async () => {
             const file = {
                 config: {
-                    [`${PROJECT}:registry`]: JSON.stringify({ type: "ecr", region: "cn-northwest-1", prefix: "dify", accountId: ACCOUNT, auth: { mode: "accessKey" } }),
+                    [`${PROJECT}:registry`]: JSON.stringify({
+                        type: "ecr",
+                        region: "cn-northwest-1",
+                        prefix: "dify",
+                        accountId: ACCOUNT,
+                        auth: { mode: "accessKey" },
+                    }),
                     [`${PROJECT}:chart`]: JSON.stringify({ version: "3.9.1" }),
                 },
                 secretKeys: [],

@@ -13,7 +13,8 @@ import { registered, resetRecorded, settle } from "./support/mocks";
 
 type Loose = Record<string, unknown>;
 const irsa = { region: "us-east-1", prefix: "dify-plugins", auth: { oidcProviderArn: AWS.oidcProviderArn } };
-const args = (registry: Loose, extra: Loose = {}) => ({ registry: { type: "ecr", ...registry }, chart: { version: "3.9.1" }, ...extra }) as unknown as DifyPluginRegistryArgs;
+const args = (registry: Loose, extra: Loose = {}) =>
+    ({ registry: { type: "ecr", ...registry }, chart: { version: "3.9.1" }, ...extra }) as unknown as DifyPluginRegistryArgs;
 
 /** Constructs the component; asserts it throws before registering anything; returns the message. */
 async function rejected(registry: Loose, extra: Loose = {}): Promise<string> {
@@ -60,13 +61,19 @@ describe("ECR registry rejects bad input before registering anything", () => {
     });
 
     it("an account id that differs from the registry host's, and one that is not 12 digits", async () => {
-        assert.match(await rejected({ ...irsa, prefix: `${AWS.host}/dify`, accountId: "111122223333" }), /registry\.accountId: "111122223333" does not match the account 123456789012/);
+        assert.match(
+            await rejected({ ...irsa, prefix: `${AWS.host}/dify`, accountId: "111122223333" }),
+            /registry\.accountId: "111122223333" does not match the account 123456789012/,
+        );
         assert.match(await rejected({ ...irsa, accountId: "12345" }), /registry\.accountId: "12345" is not an AWS account id \(12 digits/);
     });
 
     it("irsa without an OIDC provider or cluster", async () => {
         const msg = await rejected({ ...irsa, auth: { mode: "irsa" } });
-        assert.match(msg, /registry\.auth: mode "irsa" needs the cluster's OIDC provider: give auth\.oidcProviderArn and\/or auth\.oidcIssuerUrl, or auth\.clusterName/);
+        assert.match(
+            msg,
+            /registry\.auth: mode "irsa" needs the cluster's OIDC provider: give auth\.oidcProviderArn and\/or auth\.oidcIssuerUrl, or auth\.clusterName/,
+        );
         assert.match(await rejected({ ...irsa, auth: undefined }), /registry\.auth: mode "irsa" needs/, "irsa is the default mode");
     });
 
@@ -76,30 +83,60 @@ describe("ECR registry rejects bad input before registering anything", () => {
     });
 
     it("an OIDC provider ARN that is malformed, of another partition, or of another issuer than the URL", async () => {
-        assert.match(await rejected({ ...irsa, auth: { oidcProviderArn: "arn:aws:iam::123456789012:role/x" } }), /registry\.auth\.oidcProviderArn: .* is not an IAM OIDC provider ARN/);
-        assert.match(await rejected({ ...irsa, region: "cn-north-1" }), /registry\.auth\.oidcProviderArn: is in partition aws but the registry region cn-north-1 is in aws-cn/);
+        assert.match(
+            await rejected({ ...irsa, auth: { oidcProviderArn: "arn:aws:iam::123456789012:role/x" } }),
+            /registry\.auth\.oidcProviderArn: .* is not an IAM OIDC provider ARN/,
+        );
+        assert.match(
+            await rejected({ ...irsa, region: "cn-north-1" }),
+            /registry\.auth\.oidcProviderArn: is in partition aws but the registry region cn-north-1 is in aws-cn/,
+        );
         const other = { oidcProviderArn: AWS.oidcProviderArn, oidcIssuerUrl: "https://oidc.eks.us-east-1.amazonaws.com/id/OTHER" };
-        assert.match(await rejected({ ...irsa, auth: other }), /registry\.auth\.oidcProviderArn: names the issuer .* but auth\.oidcIssuerUrl is/);
+        assert.match(
+            await rejected({ ...irsa, auth: other }),
+            /registry\.auth\.oidcProviderArn: names the issuer .* but auth\.oidcIssuerUrl is/,
+        );
     });
 
     it("a cluster name next to an OIDC provider (one of them would be ignored)", async () => {
-        assert.match(await rejected({ ...irsa, auth: { oidcProviderArn: AWS.oidcProviderArn, clusterName: "prod" } }), /registry\.auth\.clusterName: is only used to look the OIDC issuer up/);
+        assert.match(
+            await rejected({ ...irsa, auth: { oidcProviderArn: AWS.oidcProviderArn, clusterName: "prod" } }),
+            /registry\.auth\.clusterName: is only used to look the OIDC issuer up/,
+        );
     });
 
     it("podIdentity without a cluster name", async () => {
-        assert.match(await rejected({ ...irsa, auth: { mode: "podIdentity" } }), /registry\.auth\.clusterName: the EKS cluster name .* is required and must not be empty/);
+        assert.match(
+            await rejected({ ...irsa, auth: { mode: "podIdentity" } }),
+            /registry\.auth\.clusterName: the EKS cluster name .* is required and must not be empty/,
+        );
     });
 
     it("an unknown auth mode, and a key another mode uses", async () => {
-        assert.match(await rejected({ ...irsa, auth: { mode: "instanceProfile" } }), /registry\.auth\.mode: unknown auth mode "instanceProfile"; valid modes: "irsa" \(the default\), "podIdentity", "accessKey"/);
-        assert.match(await rejected({ ...irsa, auth: { mode: "podIdentity", clusterName: "c", schedule: "@hourly" } }), /registry\.auth\.schedule: is not used with auth\.mode "podIdentity"/);
+        assert.match(
+            await rejected({ ...irsa, auth: { mode: "instanceProfile" } }),
+            /registry\.auth\.mode: unknown auth mode "instanceProfile"; valid modes: "irsa" \(the default\), "podIdentity", "accessKey"/,
+        );
+        assert.match(
+            await rejected({ ...irsa, auth: { mode: "podIdentity", clusterName: "c", schedule: "@hourly" } }),
+            /registry\.auth\.schedule: is not used with auth\.mode "podIdentity"/,
+        );
     });
 
     it("KMS encryption without a key, a key without KMS, and a key that is not a KMS key ARN", async () => {
-        assert.match(await rejected({ ...irsa, repositories: { encryption: "KMS" } }), /registry\.repositories\.kmsKeyArn: is required with encryption "KMS"/);
+        assert.match(
+            await rejected({ ...irsa, repositories: { encryption: "KMS" } }),
+            /registry\.repositories\.kmsKeyArn: is required with encryption "KMS"/,
+        );
         const key = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
-        assert.match(await rejected({ ...irsa, repositories: { kmsKeyArn: key } }), /registry\.repositories\.kmsKeyArn: is only used with encryption "KMS"/);
-        assert.match(await rejected({ ...irsa, repositories: { encryption: "KMS", kmsKeyArn: "alias/ecr" } }), /registry\.repositories\.kmsKeyArn: "alias\/ecr" is not a KMS key ARN/);
+        assert.match(
+            await rejected({ ...irsa, repositories: { kmsKeyArn: key } }),
+            /registry\.repositories\.kmsKeyArn: is only used with encryption "KMS"/,
+        );
+        assert.match(
+            await rejected({ ...irsa, repositories: { encryption: "KMS", kmsKeyArn: "alias/ecr" } }),
+            /registry\.repositories\.kmsKeyArn: "alias\/ecr" is not a KMS key ARN/,
+        );
     });
 
     it("lifecycle, mutability and encryption values outside their sets", async () => {
@@ -111,26 +148,53 @@ describe("ECR registry rejects bad input before registering anything", () => {
 
     for (const name of ["Dify_Build", "-build", "a".repeat(254)]) {
         it(`a ServiceAccount name ${JSON.stringify(name.length > 20 ? `${name.slice(0, 8)}…` : name)} that is not DNS-1123`, async () => {
-            assert.match(await rejected({ ...irsa, serviceAccounts: { build: name } }), /registry\.serviceAccounts\.build: .* is not a DNS-1123 name/);
+            assert.match(
+                await rejected({ ...irsa, serviceAccounts: { build: name } }),
+                /registry\.serviceAccounts\.build: .* is not a DNS-1123 name/,
+            );
         });
     }
 
     it("the same ServiceAccount for build and runner", async () => {
-        assert.match(await rejected({ ...irsa, serviceAccounts: { build: "dify", runner: "dify" } }), /registry\.serviceAccounts\.runner: must differ from the build ServiceAccount/);
+        assert.match(
+            await rejected({ ...irsa, serviceAccounts: { build: "dify", runner: "dify" } }),
+            /registry\.serviceAccounts\.runner: must differ from the build ServiceAccount/,
+        );
     });
 
     it("accessKey with imageRepoType ecr, ServiceAccounts or a build-context bucket", async () => {
-        const msg = await rejected({ ...irsa, auth: { mode: "accessKey" }, imageRepoType: "ecr", serviceAccounts: { build: "b" }, buildContextBucket: "bucket" });
-        assert.match(msg, /registry\.imageRepoType: "ecr" makes Dify call the ECR API from build pods, which have no AWS credentials in accessKey mode; use "docker"/);
+        const msg = await rejected({
+            ...irsa,
+            auth: { mode: "accessKey" },
+            imageRepoType: "ecr",
+            serviceAccounts: { build: "b" },
+            buildContextBucket: "bucket",
+        });
+        assert.match(
+            msg,
+            /registry\.imageRepoType: "ecr" makes Dify call the ECR API from build pods, which have no AWS credentials in accessKey mode; use "docker"/,
+        );
         assert.match(msg, /registry\.serviceAccounts: is only for irsa and podIdentity/);
         assert.match(msg, /registry\.buildContextBucket: is only for irsa and podIdentity/);
     });
 
     it("accessKey refresher settings: a bad schedule, an interval as long as a token lives, options of the other refresher", async () => {
-        assert.match(await rejected({ ...irsa, auth: { mode: "accessKey", schedule: "every 6 hours" } }), /registry\.auth\.schedule: "every 6 hours" is not a cron schedule/);
-        assert.match(await rejected({ ...irsa, auth: { mode: "accessKey", refresher: "externalSecrets", refreshInterval: "12h" } }), /registry\.auth\.refreshInterval: "12h" must be a duration under 12h/);
-        assert.match(await rejected({ ...irsa, auth: { mode: "accessKey", refreshInterval: "6h" } }), /registry\.auth\.refreshInterval: is only used with refresher "externalSecrets"/);
-        assert.match(await rejected({ ...irsa, auth: { mode: "accessKey", refresher: "operator" } }), /registry\.auth\.refresher: must be "cronJob" \(the default\) or "externalSecrets"/);
+        assert.match(
+            await rejected({ ...irsa, auth: { mode: "accessKey", schedule: "every 6 hours" } }),
+            /registry\.auth\.schedule: "every 6 hours" is not a cron schedule/,
+        );
+        assert.match(
+            await rejected({ ...irsa, auth: { mode: "accessKey", refresher: "externalSecrets", refreshInterval: "12h" } }),
+            /registry\.auth\.refreshInterval: "12h" must be a duration under 12h/,
+        );
+        assert.match(
+            await rejected({ ...irsa, auth: { mode: "accessKey", refreshInterval: "6h" } }),
+            /registry\.auth\.refreshInterval: is only used with refresher "externalSecrets"/,
+        );
+        assert.match(
+            await rejected({ ...irsa, auth: { mode: "accessKey", refresher: "operator" } }),
+            /registry\.auth\.refresher: must be "cronJob" \(the default\) or "externalSecrets"/,
+        );
     });
 
     it("an imageRepoType other than docker or ecr, a bucket ARN, bad tags", async () => {
@@ -141,22 +205,48 @@ describe("ECR registry rejects bad input before registering anything", () => {
     });
 
     it("reports every problem at once", async () => {
-        const msg = await rejected({ region: "moon-1", prefix: "Bad/", auth: { mode: "podIdentity" }, repositories: { encryption: "KMS" }, serviceAccounts: { runner: "R" } });
-        for (const p of ["registry.region", "registry.prefix", "registry.auth.clusterName", "registry.repositories.kmsKeyArn", "registry.serviceAccounts.runner"]) {
+        const msg = await rejected({
+            region: "moon-1",
+            prefix: "Bad/",
+            auth: { mode: "podIdentity" },
+            repositories: { encryption: "KMS" },
+            serviceAccounts: { runner: "R" },
+        });
+        for (const p of [
+            "registry.region",
+            "registry.prefix",
+            "registry.auth.clusterName",
+            "registry.repositories.kmsKeyArn",
+            "registry.serviceAccounts.runner",
+        ]) {
             assert.ok(msg.includes(`  - ${p}: `), `${p} missing from:\n${msg}`);
         }
     });
 
     it("a bad region given as an Output fails before any child is registered", async () => {
-        const { error, resources } = await evaluateFailingLater(() => new DifyPluginRegistry("later", args({ ...irsa, region: pulumi.output("Mars-1") })));
+        const { error, resources } = await evaluateFailingLater(
+            () => new DifyPluginRegistry("later", args({ ...irsa, region: pulumi.output("Mars-1") })),
+        );
         assert.match(error.message, /registry\.region: "Mars-1" is not an AWS region name/);
-        assert.deepEqual(resources.map((r) => r.type), ["dify:index:PluginRegistry"]);
+        assert.deepEqual(
+            resources.map((r) => r.type),
+            ["dify:index:PluginRegistry"],
+        );
     });
 
     it("an Output-valued OIDC provider of the wrong partition fails before any child is registered", async () => {
-        const { error, resources } = await evaluateFailingLater(() => new DifyPluginRegistry("later2", args({ ...irsa, region: "cn-north-1", auth: { oidcProviderArn: pulumi.output(AWS.oidcProviderArn) } })));
+        const { error, resources } = await evaluateFailingLater(
+            () =>
+                new DifyPluginRegistry(
+                    "later2",
+                    args({ ...irsa, region: "cn-north-1", auth: { oidcProviderArn: pulumi.output(AWS.oidcProviderArn) } }),
+                ),
+        );
         assert.match(error.message, /registry\.auth\.oidcProviderArn: is in partition aws but the registry region cn-north-1 is in aws-cn/);
-        assert.deepEqual(resources.map((r) => r.type), ["dify:index:PluginRegistry"]);
+        assert.deepEqual(
+            resources.map((r) => r.type),
+            ["dify:index:PluginRegistry"],
+        );
     });
 
     describe("warnings", () => {
@@ -164,19 +254,32 @@ describe("ECR registry rejects bad input before registering anything", () => {
         it("irsa with a custom S3 endpoint warns that kaniko's web-identity credentials break", () => {
             const { warnings } = planPluginRegistry("w", args(irsa, s3("https://minio.example.com")));
             assert.equal(warnings.length, 1);
-            assert.match(warnings[0], /registry\.auth\.mode "irsa" with chart\.values\.persistence\.s3\.endpoint "https:\/\/minio\.example\.com": .*STS answers HTTP 405/);
+            assert.match(
+                warnings[0],
+                /registry\.auth\.mode "irsa" with chart\.values\.persistence\.s3\.endpoint "https:\/\/minio\.example\.com": .*STS answers HTTP 405/,
+            );
         });
         it("no warning for an empty endpoint, or for Pod Identity", () => {
             assert.deepEqual(planPluginRegistry("w", args(irsa, s3(""))).warnings, []);
-            assert.deepEqual(planPluginRegistry("w", args({ ...irsa, auth: { mode: "podIdentity", clusterName: "c" } }, s3("https://minio.example.com"))).warnings, []);
+            assert.deepEqual(
+                planPluginRegistry("w", args({ ...irsa, auth: { mode: "podIdentity", clusterName: "c" } }, s3("https://minio.example.com")))
+                    .warnings,
+                [],
+            );
         });
     });
 
     describe("stack config", () => {
         const config = (registry: Loose) => ({ registry: { type: "ecr", ...registry }, chart: { version: "3.9.1" } });
         it("accepts the ECR keys, and names a mistyped nested key", () => {
-            assert.doesNotThrow(() => parseStackConfig(config({ region: "cn-north-1", prefix: `${CN.host}/dify`, auth: { mode: "accessKey", refresher: "externalSecrets" } })));
-            const error = thrownBy(() => parseStackConfig(config({ region: "us-east-1", prefix: "dify", auth: { oidcProviderArns: "x" } })));
+            assert.doesNotThrow(() =>
+                parseStackConfig(
+                    config({ region: "cn-north-1", prefix: `${CN.host}/dify`, auth: { mode: "accessKey", refresher: "externalSecrets" } }),
+                ),
+            );
+            const error = thrownBy(() =>
+                parseStackConfig(config({ region: "us-east-1", prefix: "dify", auth: { oidcProviderArns: "x" } })),
+            );
             assert.match(error.message, /dify-plugin-registry:registry\.auth: Unrecognized key: "oidcProviderArns"/);
         });
         it("names an account id given as a number (quote it in YAML)", () => {

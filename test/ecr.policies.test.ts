@@ -28,8 +28,20 @@ import {
     templateRolePolicy,
 } from "../components/registries/ecr/policies";
 
-const AWS: Coordinates = { partition: "aws", region: "us-east-1", account: "123456789012", host: "123456789012.dkr.ecr.us-east-1.amazonaws.com", path: "dify-plugins" };
-const CN: Coordinates = { partition: "aws-cn", region: "cn-north-1", account: "123456789012", host: "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn", path: "team/dify" };
+const AWS: Coordinates = {
+    partition: "aws",
+    region: "us-east-1",
+    account: "123456789012",
+    host: "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+    path: "dify-plugins",
+};
+const CN: Coordinates = {
+    partition: "aws-cn",
+    region: "cn-north-1",
+    account: "123456789012",
+    host: "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn",
+    path: "team/dify",
+};
 const BUILD_ACTIONS = [
     "ecr:BatchCheckLayerAvailability",
     "ecr:BatchGetImage",
@@ -81,7 +93,12 @@ describe("ECR builders", () => {
                 path: "dify",
             });
             assert.deepEqual(splitPrefix("123456789012.dkr.ecr.cn-northwest-1.amazonaws.com.cn/a/b").host?.region, "cn-northwest-1");
-            for (const ok of ["dify-plugins", "team/dify_plugins", "dify.plugins/x", "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/dify"]) {
+            for (const ok of [
+                "dify-plugins",
+                "team/dify_plugins",
+                "dify.plugins/x",
+                "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/dify",
+            ]) {
                 assert.equal(prefixProblem(ok), undefined, ok);
             }
         });
@@ -109,7 +126,11 @@ describe("ECR builders", () => {
     describe("OIDC providers", () => {
         it("reads partition, account and issuer from a provider ARN, and builds one from an issuer URL", () => {
             const arn = "arn:aws-cn:iam::123456789012:oidc-provider/oidc.eks.cn-north-1.amazonaws.com.cn/id/ABC";
-            assert.deepEqual(parseOidcProviderArn(arn), { partition: "aws-cn", account: "123456789012", issuer: "oidc.eks.cn-north-1.amazonaws.com.cn/id/ABC" });
+            assert.deepEqual(parseOidcProviderArn(arn), {
+                partition: "aws-cn",
+                account: "123456789012",
+                issuer: "oidc.eks.cn-north-1.amazonaws.com.cn/id/ABC",
+            });
             assert.equal(oidcProviderArn("aws-cn", "123456789012", "https://oidc.eks.cn-north-1.amazonaws.com.cn/id/ABC/"), arn);
             assert.equal(issuerHostPath("https://oidc.eks.us-east-1.amazonaws.com/id/X"), "oidc.eks.us-east-1.amazonaws.com/id/X");
         });
@@ -131,7 +152,12 @@ describe("ECR builders", () => {
         ] as const) {
             it(`IRSA (${partition}): one ServiceAccount (sub) and STS (aud), nothing else`, () => {
                 const provider = `arn:${partition}:iam::123456789012:oidc-provider/${issuer}`;
-                const doc = irsaTrustPolicy({ oidcProviderArn: provider, issuer: `https://${issuer}`, namespace: "dify", serviceAccount: "dify-plugin-build" });
+                const doc = irsaTrustPolicy({
+                    oidcProviderArn: provider,
+                    issuer: `https://${issuer}`,
+                    namespace: "dify",
+                    serviceAccount: "dify-plugin-build",
+                });
                 assert.deepEqual(parsed(doc), {
                     Version: "2012-10-17",
                     Statement: [
@@ -154,30 +180,40 @@ describe("ECR builders", () => {
         }
 
         it("Pod Identity: pods.eks.amazonaws.com, AssumeRole + TagSession, narrowed by the session tags", () => {
-            assert.deepEqual(parsed(podIdentityTrustPolicy({ clusterName: "prod", namespace: "dify", serviceAccount: "dify-plugin-runner" })), {
-                Version: "2012-10-17",
-                Statement: [
-                    {
-                        Sid: "EksPodIdentity",
-                        Effect: "Allow",
-                        Principal: { Service: "pods.eks.amazonaws.com" },
-                        Action: ["sts:AssumeRole", "sts:TagSession"],
-                        Condition: {
-                            StringEquals: {
-                                "aws:RequestTag/eks-cluster-name": "prod",
-                                "aws:RequestTag/kubernetes-namespace": "dify",
-                                "aws:RequestTag/kubernetes-service-account": "dify-plugin-runner",
+            assert.deepEqual(
+                parsed(podIdentityTrustPolicy({ clusterName: "prod", namespace: "dify", serviceAccount: "dify-plugin-runner" })),
+                {
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Sid: "EksPodIdentity",
+                            Effect: "Allow",
+                            Principal: { Service: "pods.eks.amazonaws.com" },
+                            Action: ["sts:AssumeRole", "sts:TagSession"],
+                            Condition: {
+                                StringEquals: {
+                                    "aws:RequestTag/eks-cluster-name": "prod",
+                                    "aws:RequestTag/kubernetes-namespace": "dify",
+                                    "aws:RequestTag/kubernetes-service-account": "dify-plugin-runner",
+                                },
                             },
                         },
-                    },
-                ],
-            });
+                    ],
+                },
+            );
         });
 
         it("the template role is assumed by ECR only", () => {
             assert.deepEqual(parsed(ecrServiceTrustPolicy()), {
                 Version: "2012-10-17",
-                Statement: [{ Sid: "EcrRepositoryCreation", Effect: "Allow", Principal: { Service: "ecr.amazonaws.com" }, Action: "sts:AssumeRole" }],
+                Statement: [
+                    {
+                        Sid: "EcrRepositoryCreation",
+                        Effect: "Allow",
+                        Principal: { Service: "ecr.amazonaws.com" },
+                        Action: "sts:AssumeRole",
+                    },
+                ],
             });
         });
     });
@@ -188,7 +224,12 @@ describe("ECR builders", () => {
                 Version: "2012-10-17",
                 Statement: [
                     LOGIN,
-                    { Sid: "PushPluginImages", Effect: "Allow", Action: BUILD_ACTIONS, Resource: "arn:aws:ecr:us-east-1:123456789012:repository/dify-plugins/*" },
+                    {
+                        Sid: "PushPluginImages",
+                        Effect: "Allow",
+                        Action: BUILD_ACTIONS,
+                        Resource: "arn:aws:ecr:us-east-1:123456789012:repository/dify-plugins/*",
+                    },
                     { Sid: "ReadBuildContext", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::dify-storage/*" },
                 ],
             });
@@ -197,7 +238,15 @@ describe("ECR builders", () => {
         it("build (aws-cn): arn:aws-cn: ARNs, no bucket statement without a bucket", () => {
             assert.deepEqual(parsed(buildPermissionPolicy(CN)), {
                 Version: "2012-10-17",
-                Statement: [LOGIN, { Sid: "PushPluginImages", Effect: "Allow", Action: BUILD_ACTIONS, Resource: "arn:aws-cn:ecr:cn-north-1:123456789012:repository/team/dify/*" }],
+                Statement: [
+                    LOGIN,
+                    {
+                        Sid: "PushPluginImages",
+                        Effect: "Allow",
+                        Action: BUILD_ACTIONS,
+                        Resource: "arn:aws-cn:ecr:cn-north-1:123456789012:repository/team/dify/*",
+                    },
+                ],
             });
             assert.equal(parsed(buildPermissionPolicy(CN, "b-cn")).Statement[2].Resource, "arn:aws-cn:s3:::b-cn/*");
         });
@@ -206,7 +255,15 @@ describe("ECR builders", () => {
             it(`runner (${c.partition}): login and the three pull actions on the prefix`, () => {
                 assert.deepEqual(parsed(runnerPermissionPolicy(c)), {
                     Version: "2012-10-17",
-                    Statement: [LOGIN, { Sid: "PullPluginImages", Effect: "Allow", Action: PULL_ACTIONS, Resource: `arn:${c.partition}:ecr:${c.region}:${c.account}:repository/${c.path}/*` }],
+                    Statement: [
+                        LOGIN,
+                        {
+                            Sid: "PullPluginImages",
+                            Effect: "Allow",
+                            Action: PULL_ACTIONS,
+                            Resource: `arn:${c.partition}:ecr:${c.region}:${c.account}:repository/${c.path}/*`,
+                        },
+                    ],
                 });
             });
         }
@@ -216,8 +273,18 @@ describe("ECR builders", () => {
             assert.deepEqual(parsed(templateRolePolicy(CN, key)), {
                 Version: "2012-10-17",
                 Statement: [
-                    { Sid: "CreateTemplatedRepositories", Effect: "Allow", Action: ["ecr:CreateRepository", "ecr:TagResource"], Resource: "arn:aws-cn:ecr:cn-north-1:123456789012:repository/team/dify/*" },
-                    { Sid: "EncryptWithKey", Effect: "Allow", Action: ["kms:CreateGrant", "kms:DescribeKey", "kms:RetireGrant"], Resource: key },
+                    {
+                        Sid: "CreateTemplatedRepositories",
+                        Effect: "Allow",
+                        Action: ["ecr:CreateRepository", "ecr:TagResource"],
+                        Resource: "arn:aws-cn:ecr:cn-north-1:123456789012:repository/team/dify/*",
+                    },
+                    {
+                        Sid: "EncryptWithKey",
+                        Effect: "Allow",
+                        Action: ["kms:CreateGrant", "kms:DescribeKey", "kms:RetireGrant"],
+                        Resource: key,
+                    },
                 ],
             });
             assert.equal(parsed(templateRolePolicy(AWS)).Statement.length, 1);
@@ -226,7 +293,14 @@ describe("ECR builders", () => {
 
     it("lifecycle policy: keep the last N images of each repository", () => {
         assert.deepEqual(parsed(lifecyclePolicy(7)), {
-            rules: [{ rulePriority: 1, description: "keep the last 7 images", selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 7 }, action: { type: "expire" } }],
+            rules: [
+                {
+                    rulePriority: 1,
+                    description: "keep the last 7 images",
+                    selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 7 },
+                    action: { type: "expire" },
+                },
+            ],
         });
     });
 });

@@ -10,30 +10,68 @@ import { REFRESHER_SCRIPT } from "../components/registries/ecr/refresherScript";
 import { refresherCronJobSpec, refresherJobSpec, refresherRoleRules } from "../components/registries/ecr/refresherSpec";
 import { durationSeconds, isCronSchedule, isDns1123Subdomain } from "../components/registries/ecr/validate";
 
-const AWS: Coordinates = { partition: "aws", region: "us-east-1", account: "123456789012", host: "123456789012.dkr.ecr.us-east-1.amazonaws.com", path: "dify-plugins" };
-const CN: Coordinates = { partition: "aws-cn", region: "cn-north-1", account: "123456789012", host: "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn", path: "team/dify" };
+const AWS: Coordinates = {
+    partition: "aws",
+    region: "us-east-1",
+    account: "123456789012",
+    host: "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+    path: "dify-plugins",
+};
+const CN: Coordinates = {
+    partition: "aws-cn",
+    region: "cn-north-1",
+    account: "123456789012",
+    host: "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn",
+    path: "team/dify",
+};
 
 describe("ECR specs and helpers", () => {
     it("IRSA docker config: the ECR credential helper for the registry host, no login", () => {
-        assert.deepEqual(JSON.parse(dockerConfigJson([], { [CN.host]: "ecr-login" })), { auths: {}, credHelpers: { [CN.host]: "ecr-login" } });
+        assert.deepEqual(JSON.parse(dockerConfigJson([], { [CN.host]: "ecr-login" })), {
+            auths: {},
+            credHelpers: { [CN.host]: "ecr-login" },
+        });
     });
 
     describe("External Secrets", () => {
         it("the template renders a docker config for the registry host (engine v2 functions printf and b64enc)", () => {
             const template = dockerConfigTemplate(CN.host);
             // What ESO's engine does with the one action in the template, for username AWS and a password.
-            const rendered = template.replace('{{ printf "%s:%s" .username .password | b64enc }}', Buffer.from("AWS:tok3n").toString("base64"));
+            const rendered = template.replace(
+                '{{ printf "%s:%s" .username .password | b64enc }}',
+                Buffer.from("AWS:tok3n").toString("base64"),
+            );
             assert.deepEqual(JSON.parse(rendered), { auths: { [CN.host]: { auth: Buffer.from("AWS:tok3n").toString("base64") } } });
         });
 
         it("the ExternalSecret writes image-repo-secret from the generator, and the generator reads the access-key Secret", () => {
             const spec = imageRepoExternalSecretSpec(AWS.host, "6h") as Record<string, any>;
-            assert.deepEqual(spec.target.template.data, { ".dockerconfigjson": dockerConfigTemplate(AWS.host), "config.json": dockerConfigTemplate(AWS.host) });
-            assert.deepEqual({ ...spec, target: { ...spec.target, template: { ...spec.target.template, data: "…" } } }, {
-                refreshInterval: "6h",
-                target: { name: "image-repo-secret", creationPolicy: "Owner", template: { type: "kubernetes.io/dockerconfigjson", engineVersion: "v2", data: "…" } },
-                dataFrom: [{ sourceRef: { generatorRef: { apiVersion: "generators.external-secrets.io/v1alpha1", kind: "ECRAuthorizationToken", name: "image-repo-secret-ecr-token" } } }],
+            assert.deepEqual(spec.target.template.data, {
+                ".dockerconfigjson": dockerConfigTemplate(AWS.host),
+                "config.json": dockerConfigTemplate(AWS.host),
             });
+            assert.deepEqual(
+                { ...spec, target: { ...spec.target, template: { ...spec.target.template, data: "…" } } },
+                {
+                    refreshInterval: "6h",
+                    target: {
+                        name: "image-repo-secret",
+                        creationPolicy: "Owner",
+                        template: { type: "kubernetes.io/dockerconfigjson", engineVersion: "v2", data: "…" },
+                    },
+                    dataFrom: [
+                        {
+                            sourceRef: {
+                                generatorRef: {
+                                    apiVersion: "generators.external-secrets.io/v1alpha1",
+                                    kind: "ECRAuthorizationToken",
+                                    name: "image-repo-secret-ecr-token",
+                                },
+                            },
+                        },
+                    ],
+                },
+            );
             assert.deepEqual(ecrTokenGeneratorSpec("cn-north-1"), {
                 region: "cn-north-1",
                 auth: {
@@ -48,7 +86,9 @@ describe("ECR specs and helpers", () => {
 
     describe("token refresher specs", () => {
         it("the Role may get and patch image-repo-secret and nothing else", () => {
-            assert.deepEqual(refresherRoleRules(), [{ apiGroups: [""], resources: ["secrets"], resourceNames: ["image-repo-secret"], verbs: ["get", "patch"] }]);
+            assert.deepEqual(refresherRoleRules(), [
+                { apiGroups: [""], resources: ["secrets"], resourceNames: ["image-repo-secret"], verbs: ["get", "patch"] },
+            ]);
         });
 
         it("the pod runs the script in the AWS CLI image with the access key from its Secret, non-root", () => {
@@ -69,7 +109,12 @@ describe("ECR specs and helpers", () => {
             assert.equal(pod.serviceAccountName, "image-repo-secret-refresher");
             assert.equal(pod.securityContext.runAsNonRoot, true);
             assert.equal(container.securityContext.readOnlyRootFilesystem, true);
-            const cron = refresherCronJobSpec({ image: "amazon/aws-cli:latest", region: "cn-north-1", host: CN.host, schedule: "0 */6 * * *" }) as Record<string, any>;
+            const cron = refresherCronJobSpec({
+                image: "amazon/aws-cli:latest",
+                region: "cn-north-1",
+                host: CN.host,
+                schedule: "0 */6 * * *",
+            }) as Record<string, any>;
             assert.equal(cron.schedule, "0 */6 * * *");
             assert.equal(cron.concurrencyPolicy, "Forbid");
             assert.deepEqual(cron.jobTemplate.spec, job, "the CronJob runs the same Job as the deploy-time one");

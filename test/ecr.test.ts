@@ -26,7 +26,16 @@ const BUILD_ACTIONS = [
 ];
 const PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"];
 const LOGIN = { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" };
-const LIFECYCLE_20 = { rules: [{ rulePriority: 1, description: "keep the last 20 images", selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 20 }, action: { type: "expire" } }] };
+const LIFECYCLE_20 = {
+    rules: [
+        {
+            rulePriority: 1,
+            description: "keep the last 20 images",
+            selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 20 },
+            action: { type: "expire" },
+        },
+    ],
+};
 
 const irsaTrust = (p: Partitioned, sa: string) => ({
     Version: "2012-10-17",
@@ -36,7 +45,9 @@ const irsaTrust = (p: Partitioned, sa: string) => ({
             Effect: "Allow",
             Principal: { Federated: p.oidcProviderArn },
             Action: "sts:AssumeRoleWithWebIdentity",
-            Condition: { StringEquals: { [`${p.issuer}:sub`]: `system:serviceaccount:dify:${sa}`, [`${p.issuer}:aud`]: "sts.amazonaws.com" } },
+            Condition: {
+                StringEquals: { [`${p.issuer}:sub`]: `system:serviceaccount:dify:${sa}`, [`${p.issuer}:aud`]: "sts.amazonaws.com" },
+            },
         },
     ],
 });
@@ -49,7 +60,11 @@ const podIdentityTrust = (cluster: string, sa: string) => ({
             Principal: { Service: "pods.eks.amazonaws.com" },
             Action: ["sts:AssumeRole", "sts:TagSession"],
             Condition: {
-                StringEquals: { "aws:RequestTag/eks-cluster-name": cluster, "aws:RequestTag/kubernetes-namespace": "dify", "aws:RequestTag/kubernetes-service-account": sa },
+                StringEquals: {
+                    "aws:RequestTag/eks-cluster-name": cluster,
+                    "aws:RequestTag/kubernetes-namespace": "dify",
+                    "aws:RequestTag/kubernetes-service-account": sa,
+                },
             },
         },
     ],
@@ -75,7 +90,11 @@ describe("ECR registry (type: ecr)", () => {
                 answerInPartition(p.partition);
                 lookups = invokeCount("aws:index/getCallerIdentity:getCallerIdentity");
                 resources = await evaluate(
-                    () => (component = new DifyPluginRegistry("dify", withEcr({ ...registry, auth: { oidcProviderArn: p.oidcProviderArn }, buildContextBucket: "dify-storage" }))),
+                    () =>
+                        (component = new DifyPluginRegistry(
+                            "dify",
+                            withEcr({ ...registry, auth: { oidcProviderArn: p.oidcProviderArn }, buildContextBucket: "dify-storage" }),
+                        )),
                 );
             });
 
@@ -97,7 +116,10 @@ describe("ECR registry (type: ecr)", () => {
             });
 
             it("trusts each role for exactly its ServiceAccount (sub) and STS (aud)", () => {
-                for (const [which, sa] of [["build", "dify-plugin-build"], ["runner", "dify-plugin-runner"]]) {
+                for (const [which, sa] of [
+                    ["build", "dify-plugin-build"],
+                    ["runner", "dify-plugin-runner"],
+                ]) {
                     const role = one(resources, "aws:iam/role:Role", `dify-ecr-${which}`);
                     assert.deepEqual(parsedInput(role, "assumeRolePolicy"), irsaTrust(p, sa));
                     assert.deepEqual(Object.keys(role.inputs).sort(), ["assumeRolePolicy", "description"]);
@@ -112,23 +134,38 @@ describe("ECR registry (type: ecr)", () => {
                     Statement: [
                         LOGIN,
                         { Sid: "PushPluginImages", Effect: "Allow", Action: BUILD_ACTIONS, Resource: prefixArn(p, prefixPath) },
-                        { Sid: "ReadBuildContext", Effect: "Allow", Action: "s3:GetObject", Resource: `arn:${p.partition}:s3:::dify-storage/*` },
+                        {
+                            Sid: "ReadBuildContext",
+                            Effect: "Allow",
+                            Action: "s3:GetObject",
+                            Resource: `arn:${p.partition}:s3:::dify-storage/*`,
+                        },
                     ],
                 });
                 const runner = one(resources, "aws:iam/rolePolicy:RolePolicy", "dify-ecr-runner");
                 assert.equal(runner.inputs.role, "dify-ecr-runner-1a2b3c");
                 assert.deepEqual(parsedInput(runner, "policy"), {
                     Version: "2012-10-17",
-                    Statement: [LOGIN, { Sid: "PullPluginImages", Effect: "Allow", Action: PULL_ACTIONS, Resource: prefixArn(p, prefixPath) }],
+                    Statement: [
+                        LOGIN,
+                        { Sid: "PullPluginImages", Effect: "Allow", Action: PULL_ACTIONS, Resource: prefixArn(p, prefixPath) },
+                    ],
                 });
             });
 
             it("annotates each ServiceAccount with its role", () => {
-                for (const [which, sa] of [["build", "dify-plugin-build"], ["runner", "dify-plugin-runner"]]) {
+                for (const [which, sa] of [
+                    ["build", "dify-plugin-build"],
+                    ["runner", "dify-plugin-runner"],
+                ]) {
                     assert.deepEqual(one(resources, "kubernetes:core/v1:ServiceAccount", `dify-${which}-sa`).inputs, {
                         apiVersion: "v1",
                         kind: "ServiceAccount",
-                        metadata: { name: sa, namespace: "dify", annotations: { "eks.amazonaws.com/role-arn": roleArn(`dify-ecr-${which}`, p.partition) } },
+                        metadata: {
+                            name: sa,
+                            namespace: "dify",
+                            annotations: { "eks.amazonaws.com/role-arn": roleArn(`dify-ecr-${which}`, p.partition) },
+                        },
                     });
                 }
             });
@@ -187,25 +224,49 @@ describe("ECR registry (type: ecr)", () => {
             before(async () => {
                 answerInPartition(p.partition);
                 const sa = { build: "plugin-build", runner: "plugin-run" };
-                resources = await evaluate(() => new DifyPluginRegistry("dify", withEcr({ ...registry, accountId: ACCOUNT, auth: { mode: "podIdentity", clusterName: "prod" }, serviceAccounts: sa })));
+                resources = await evaluate(
+                    () =>
+                        new DifyPluginRegistry(
+                            "dify",
+                            withEcr({
+                                ...registry,
+                                accountId: ACCOUNT,
+                                auth: { mode: "podIdentity", clusterName: "prod" },
+                                serviceAccounts: sa,
+                            }),
+                        ),
+                );
             });
 
             it("trusts pods.eks.amazonaws.com for the one ServiceAccount and associates each role with it", () => {
-                for (const [which, sa] of [["build", "plugin-build"], ["runner", "plugin-run"]]) {
-                    assert.deepEqual(parsedInput(one(resources, "aws:iam/role:Role", `dify-ecr-${which}`), "assumeRolePolicy"), podIdentityTrust("prod", sa));
+                for (const [which, sa] of [
+                    ["build", "plugin-build"],
+                    ["runner", "plugin-run"],
+                ]) {
+                    assert.deepEqual(
+                        parsedInput(one(resources, "aws:iam/role:Role", `dify-ecr-${which}`), "assumeRolePolicy"),
+                        podIdentityTrust("prod", sa),
+                    );
                     assert.deepEqual(one(resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation", `dify-ecr-${which}`).inputs, {
                         clusterName: "prod",
                         namespace: "dify",
                         serviceAccount: sa,
                         roleArn: roleArn(`dify-ecr-${which}`, p.partition),
                     });
-                    assert.deepEqual(one(resources, "kubernetes:core/v1:ServiceAccount", `dify-${which}-sa`).inputs.metadata, { name: sa, namespace: "dify" }, "no annotation");
+                    assert.deepEqual(
+                        one(resources, "kubernetes:core/v1:ServiceAccount", `dify-${which}-sa`).inputs.metadata,
+                        { name: sa, namespace: "dify" },
+                        "no annotation",
+                    );
                 }
                 const connector = connectorOf(resources);
                 assert.equal(connector.customServiceAccount, "plugin-build");
                 assert.equal(connector.runnerServiceAccount, "plugin-run");
                 assert.equal(connector.imageRepoType, "docker");
-                assert.deepEqual(parsedInput(one(resources, "aws:iam/rolePolicy:RolePolicy", "dify-ecr-runner"), "policy").Statement[1].Resource, prefixArn(p, prefixPath));
+                assert.deepEqual(
+                    parsedInput(one(resources, "aws:iam/rolePolicy:RolePolicy", "dify-ecr-runner"), "policy").Statement[1].Resource,
+                    prefixArn(p, prefixPath),
+                );
             });
         });
 
@@ -215,7 +276,10 @@ describe("ECR registry (type: ecr)", () => {
             const connector = connectorOf(resources);
             assert.equal(connector.imageRepoType, "ecr");
             assert.equal(connector.ecrRegion, p.region);
-            assert.match(planPluginRegistry("dify", args).warnings.join("\n"), /creation templates only apply to repositories ECR creates on push/);
+            assert.match(
+                planPluginRegistry("dify", args).warnings.join("\n"),
+                /creation templates only apply to repositories ECR creates on push/,
+            );
         });
     }
 
@@ -223,20 +287,37 @@ describe("ECR registry (type: ecr)", () => {
         it("an issuer URL and an account id: the provider ARN is built, nothing is looked up", async () => {
             answerInPartition("aws");
             const issuerUrl = `https://${AWS.issuer}`;
-            const resources = await evaluate(() => new DifyPluginRegistry("dify", withEcr({ region: "us-east-1", prefix: "dify", accountId: ACCOUNT, auth: { oidcIssuerUrl: issuerUrl } })));
-            assert.deepEqual(parsedInput(one(resources, "aws:iam/role:Role", "dify-ecr-build"), "assumeRolePolicy"), irsaTrust(AWS, "dify-plugin-build"));
+            const resources = await evaluate(
+                () =>
+                    new DifyPluginRegistry(
+                        "dify",
+                        withEcr({ region: "us-east-1", prefix: "dify", accountId: ACCOUNT, auth: { oidcIssuerUrl: issuerUrl } }),
+                    ),
+            );
+            assert.deepEqual(
+                parsedInput(one(resources, "aws:iam/role:Role", "dify-ecr-build"), "assumeRolePolicy"),
+                irsaTrust(AWS, "dify-plugin-build"),
+            );
         });
 
         it("a cluster name and no account: the issuer from aws.eks.getCluster, the account from aws.getCallerIdentity", async () => {
             answerInPartition("aws-cn");
-            const before = { cluster: invokeCount("aws:eks/getCluster:getCluster"), caller: invokeCount("aws:index/getCallerIdentity:getCallerIdentity") };
-            const resources = await evaluate(() => new DifyPluginRegistry("dify", withEcr({ region: "cn-north-1", prefix: "dify", auth: { clusterName: "dify-cn" } })));
+            const before = {
+                cluster: invokeCount("aws:eks/getCluster:getCluster"),
+                caller: invokeCount("aws:index/getCallerIdentity:getCallerIdentity"),
+            };
+            const resources = await evaluate(
+                () => new DifyPluginRegistry("dify", withEcr({ region: "cn-north-1", prefix: "dify", auth: { clusterName: "dify-cn" } })),
+            );
             assert.equal(invokeCount("aws:eks/getCluster:getCluster"), before.cluster + 1);
             assert.ok(invokeCount("aws:index/getCallerIdentity:getCallerIdentity") > before.caller);
             const issuer = "oidc.eks.cn-north-1.amazonaws.com.cn/id/LOOKEDUP";
             const trust = parsedInput(one(resources, "aws:iam/role:Role", "dify-ecr-runner"), "assumeRolePolicy");
             assert.equal(trust.Statement[0].Principal.Federated, `arn:aws-cn:iam::${CALLER_ACCOUNT}:oidc-provider/${issuer}`);
-            assert.deepEqual(trust.Statement[0].Condition.StringEquals, { [`${issuer}:sub`]: "system:serviceaccount:dify:dify-plugin-runner", [`${issuer}:aud`]: "sts.amazonaws.com" });
+            assert.deepEqual(trust.Statement[0].Condition.StringEquals, {
+                [`${issuer}:sub`]: "system:serviceaccount:dify:dify-plugin-runner",
+                [`${issuer}:aud`]: "sts.amazonaws.com",
+            });
             assert.equal(connectorOf(resources).imageRepoPrefix, `${CALLER_ACCOUNT}.dkr.ecr.cn-north-1.amazonaws.com.cn/dify`);
         });
     });
@@ -246,17 +327,47 @@ describe("ECR registry (type: ecr)", () => {
         const key = `arn:aws-cn:kms:cn-north-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
         before(async () => {
             answerInPartition("aws-cn");
-            const repositories = { keepLastImages: 5, imageTagMutability: "IMMUTABLE", encryption: "KMS", kmsKeyArn: key, tags: { team: "ai" }, scanOnPush: true } as const;
-            resources = await evaluate(() => new DifyPluginRegistry("dify", withEcr({ prefix: `${CN.host}/dify`, auth: { oidcProviderArn: CN.oidcProviderArn }, repositories, tags: { owner: "platform" } })));
+            const repositories = {
+                keepLastImages: 5,
+                imageTagMutability: "IMMUTABLE",
+                encryption: "KMS",
+                kmsKeyArn: key,
+                tags: { team: "ai" },
+                scanOnPush: true,
+            } as const;
+            resources = await evaluate(
+                () =>
+                    new DifyPluginRegistry(
+                        "dify",
+                        withEcr({
+                            prefix: `${CN.host}/dify`,
+                            auth: { oidcProviderArn: CN.oidcProviderArn },
+                            repositories,
+                            tags: { owner: "platform" },
+                        }),
+                    ),
+            );
         });
 
         it("KMS and tags: a role ECR assumes (tagged), scoped to the prefix and the key, named in the template", () => {
             const role = one(resources, "aws:iam/role:Role", "dify-ecr-template");
-            assert.deepEqual(parsedInput(role, "assumeRolePolicy").Statement, [{ Sid: "EcrRepositoryCreation", Effect: "Allow", Principal: { Service: "ecr.amazonaws.com" }, Action: "sts:AssumeRole" }]);
+            assert.deepEqual(parsedInput(role, "assumeRolePolicy").Statement, [
+                { Sid: "EcrRepositoryCreation", Effect: "Allow", Principal: { Service: "ecr.amazonaws.com" }, Action: "sts:AssumeRole" },
+            ]);
             assert.deepEqual(role.inputs.tags, { owner: "platform" });
             assert.deepEqual(parsedInput(one(resources, "aws:iam/rolePolicy:RolePolicy", "dify-ecr-template"), "policy").Statement, [
-                { Sid: "CreateTemplatedRepositories", Effect: "Allow", Action: ["ecr:CreateRepository", "ecr:TagResource"], Resource: `arn:aws-cn:ecr:cn-north-1:${ACCOUNT}:repository/dify/*` },
-                { Sid: "EncryptWithKey", Effect: "Allow", Action: ["kms:CreateGrant", "kms:DescribeKey", "kms:RetireGrant"], Resource: key },
+                {
+                    Sid: "CreateTemplatedRepositories",
+                    Effect: "Allow",
+                    Action: ["ecr:CreateRepository", "ecr:TagResource"],
+                    Resource: `arn:aws-cn:ecr:cn-north-1:${ACCOUNT}:repository/dify/*`,
+                },
+                {
+                    Sid: "EncryptWithKey",
+                    Effect: "Allow",
+                    Action: ["kms:CreateGrant", "kms:DescribeKey", "kms:RetireGrant"],
+                    Resource: key,
+                },
             ]);
             const template = one(resources, "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate").inputs;
             assert.equal(template.customRoleArn, roleArn("dify-ecr-template", "aws-cn"));

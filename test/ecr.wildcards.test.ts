@@ -31,7 +31,18 @@ describe("ECR registry: IAM without wildcards, and the example stack", () => {
                     answerInPartition(p.partition);
                     const repositories = p === AWS ? { encryption: "KMS" as const, kmsKeyArn: key, tags: { a: "b" } } : {};
                     const resources = await evaluate(
-                        () => new DifyPluginRegistry("dify", withEcr({ region: p.region, prefix: "dify", accountId: ACCOUNT, auth, repositories, buildContextBucket: mode === "accessKey" ? undefined : "ctx" })),
+                        () =>
+                            new DifyPluginRegistry(
+                                "dify",
+                                withEcr({
+                                    region: p.region,
+                                    prefix: "dify",
+                                    accountId: ACCOUNT,
+                                    auth,
+                                    repositories,
+                                    buildContextBucket: mode === "accessKey" ? undefined : "ctx",
+                                }),
+                            ),
                     );
                     const docs = iamDocuments(resources);
                     assert.ok(docs.length >= (mode === "accessKey" ? 1 : 4), `found ${docs.length} IAM documents`);
@@ -53,7 +64,12 @@ describe("ECR registry: IAM without wildcards, and the example stack", () => {
             answerAws();
             const result = await synthStack("ecr", readStackFile(stackFilePath(ROOT, "ecr")));
             const types = result.resources.map((r) => r.type);
-            for (const type of ["aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate", "aws:iam/role:Role", "kubernetes:core/v1:ServiceAccount", "kubernetes:helm.sh/v3:Release"]) {
+            for (const type of [
+                "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate",
+                "aws:iam/role:Role",
+                "kubernetes:core/v1:ServiceAccount",
+                "kubernetes:helm.sh/v3:Release",
+            ]) {
                 assert.ok(types.includes(type), `${type} is registered`);
             }
             assert.equal(invokeCount("aws:index/getCallerIdentity:getCallerIdentity") + invokeCount("aws:eks/getCluster:getCluster"), 0);

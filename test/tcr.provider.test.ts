@@ -3,7 +3,14 @@ import { execFile } from "node:child_process";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
-import { TcrNamespaceInputs, TcrNamespaceOutputs, tcrNamespaceProvider, TcrTokenInputs, TcrTokenOutputs, tcrTokenProvider } from "../components/registries/tcr/provider";
+import {
+    TcrNamespaceInputs,
+    TcrNamespaceOutputs,
+    tcrNamespaceProvider,
+    TcrTokenInputs,
+    TcrTokenOutputs,
+    tcrTokenProvider,
+} from "../components/registries/tcr/provider";
 import { loadSerializedProvider } from "./support/dynamicProviders";
 import { FakeTcrApi, withTencentCloudEnv } from "./support/fakeTcr";
 
@@ -23,10 +30,14 @@ async function serializeHere(): Promise<Texts> {
 
 /** In a ts-node process, as the Pulumi CLI runs a TypeScript program. */
 async function serializeWithTsNode(): Promise<Texts> {
-    const { stdout } = await promisify(execFile)(process.execPath, ["-r", "ts-node/register/transpile-only", "test/support/serializeTcrProviders.ts"], {
-        cwd: ROOT,
-        maxBuffer: 16 * 1024 * 1024,
-    });
+    const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ["-r", "ts-node/register/transpile-only", "test/support/serializeTcrProviders.ts"],
+        {
+            cwd: ROOT,
+            maxBuffer: 16 * 1024 * 1024,
+        },
+    );
     return JSON.parse(stdout) as Texts;
 }
 
@@ -71,7 +82,10 @@ for (const [runtime, serialize] of [
         function assertSigned(secretId = SECRET_ID): void {
             assert.ok(api.calls.length > 0, "no API call was made");
             for (const call of api.calls) {
-                assert.match(call.authorization ?? "", /^TC3-HMAC-SHA256 Credential=\S+\/\d{4}-\d{2}-\d{2}\/\S+\/tc3_request, SignedHeaders=content-type;host, Signature=[0-9a-f]{64}$/);
+                assert.match(
+                    call.authorization ?? "",
+                    /^TC3-HMAC-SHA256 Credential=\S+\/\d{4}-\d{2}-\d{2}\/\S+\/tc3_request, SignedHeaders=content-type;host, Signature=[0-9a-f]{64}$/,
+                );
                 assert.equal(call.secretId, secretId, `${call.action} is signed by ${secretId}`);
                 assert.equal(call.signatureValid, true, `${call.action} has a valid signature`);
                 assert.equal(call.version, "2019-09-24");
@@ -109,7 +123,10 @@ for (const [runtime, serialize] of [
                 api.namespaces.get(INSTANCE)!.add("dify-plugins-old");
                 api.namespaces.get(INSTANCE)!.add("dify-plugins");
                 const { outs } = await namespaces.create(connection);
-                assert.deepEqual(api.actions().map(([action]) => action), ["DescribeInstances", "DescribeNamespaces"]);
+                assert.deepEqual(
+                    api.actions().map(([action]) => action),
+                    ["DescribeInstances", "DescribeNamespaces"],
+                );
                 assert.equal(outs!.created, false);
                 api.reset();
                 await namespaces.delete!(`${INSTANCE}/dify-plugins`, outs!);
@@ -125,7 +142,10 @@ for (const [runtime, serialize] of [
             });
 
             it("create: names the instance and region when the instance is not there, and creates nothing", async () => {
-                await assert.rejects(namespaces.create({ ...connection, region: "ap-shanghai" }), /TCR instance tcr-abc12345 was not found in region ap-shanghai: check registry\.instanceId and registry\.region/);
+                await assert.rejects(
+                    namespaces.create({ ...connection, region: "ap-shanghai" }),
+                    /TCR instance tcr-abc12345 was not found in region ap-shanghai: check registry\.instanceId and registry\.region/,
+                );
                 assert.deepEqual(api.actions(), [["DescribeInstances", { Registryids: [INSTANCE] }]]);
                 assert.deepEqual([...api.namespaces.get(INSTANCE)!], []);
             });
@@ -159,19 +179,33 @@ for (const [runtime, serialize] of [
             it("diff: a new instance, region or namespace replaces; credentials and endpoint update in place", async () => {
                 const { outs } = await namespaces.create(connection);
                 assert.deepEqual(await namespaces.diff!("id", outs!, connection), { changes: false, replaces: [] });
-                assert.deepEqual(await namespaces.diff!("id", outs!, { ...connection, namespace: "dify-next" }), { changes: true, replaces: ["namespace"] });
-                assert.deepEqual(await namespaces.diff!("id", outs!, { ...connection, instanceId: "tcr-other001", region: "ap-shanghai" }), {
+                assert.deepEqual(await namespaces.diff!("id", outs!, { ...connection, namespace: "dify-next" }), {
                     changes: true,
-                    replaces: ["instanceId", "region"],
+                    replaces: ["namespace"],
                 });
-                assert.deepEqual(await namespaces.diff!("id", outs!, { ...connection, secretKey: "rotated" }), { changes: true, replaces: [] });
+                assert.deepEqual(
+                    await namespaces.diff!("id", outs!, { ...connection, instanceId: "tcr-other001", region: "ap-shanghai" }),
+                    {
+                        changes: true,
+                        replaces: ["instanceId", "region"],
+                    },
+                );
+                assert.deepEqual(await namespaces.diff!("id", outs!, { ...connection, secretKey: "rotated" }), {
+                    changes: true,
+                    replaces: [],
+                });
             });
 
             it("update: keeps the outputs and takes the new credentials (a removed one is removed)", async () => {
                 const { outs } = await namespaces.create(connection);
                 const { secretId: _i, secretKey: _k, ...withoutCredentials } = connection;
                 const updated = await namespaces.update!("id", outs!, withoutCredentials);
-                assert.deepEqual(updated.outs, { ...withoutCredentials, domain: "acme.tencentcloudcr.com", instanceName: "acme", created: true });
+                assert.deepEqual(updated.outs, {
+                    ...withoutCredentials,
+                    domain: "acme.tencentcloudcr.com",
+                    instanceName: "acme",
+                    created: true,
+                });
             });
         });
 
@@ -179,7 +213,10 @@ for (const [runtime, serialize] of [
             it("create: CreateInstanceToken with TokenType longterm; the user name and token are the docker login", async () => {
                 const { id, outs } = await tokens.create(connection);
                 assert.deepEqual(api.actions(), [
-                    ["CreateInstanceToken", { RegistryId: INSTANCE, TokenType: "longterm", Desc: "dify-plugin-registry test/dify: push plugin images" }],
+                    [
+                        "CreateInstanceToken",
+                        { RegistryId: INSTANCE, TokenType: "longterm", Desc: "dify-plugin-registry test/dify: push plugin images" },
+                    ],
                 ]);
                 assertSigned();
                 const [stored] = api.tokens.get(INSTANCE)!.values();
@@ -217,7 +254,10 @@ for (const [runtime, serialize] of [
 
             it("diff: a new description (token rotation) replaces the token; credentials do not", async () => {
                 const { outs } = await tokens.create(connection);
-                assert.deepEqual(await tokens.diff!("id", outs!, { ...connection, description: "rotated" }), { changes: true, replaces: ["description"] });
+                assert.deepEqual(await tokens.diff!("id", outs!, { ...connection, description: "rotated" }), {
+                    changes: true,
+                    replaces: ["description"],
+                });
                 assert.deepEqual(await tokens.diff!("id", outs!, { ...connection, secretId: "AKIDnew" }), { changes: true, replaces: [] });
                 assert.deepEqual(await tokens.diff!("id", outs!, connection), { changes: false, replaces: [] });
             });
@@ -228,7 +268,11 @@ for (const [runtime, serialize] of [
                 api.credentials.set("AKIDfromenv", "env-secret-key");
                 const { secretId: _i, secretKey: _k, ...fromEnv } = connection;
                 await withTencentCloudEnv(
-                    { TENCENTCLOUD_SECRET_ID: "AKIDfromenv", TENCENTCLOUD_SECRET_KEY: "env-secret-key", TENCENTCLOUD_SESSION_TOKEN: "session-1" },
+                    {
+                        TENCENTCLOUD_SECRET_ID: "AKIDfromenv",
+                        TENCENTCLOUD_SECRET_KEY: "env-secret-key",
+                        TENCENTCLOUD_SESSION_TOKEN: "session-1",
+                    },
                     () => tokens.create(fromEnv),
                 );
                 assertSigned("AKIDfromenv");
@@ -238,20 +282,29 @@ for (const [runtime, serialize] of [
             it("with no credentials at all, says which variables to set and sends nothing", async () => {
                 const { secretId: _i, secretKey: _k, ...fromEnv } = connection;
                 await withTencentCloudEnv({}, () =>
-                    assert.rejects(namespaces.create(fromEnv), /no TCR API credentials: set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY/),
+                    assert.rejects(
+                        namespaces.create(fromEnv),
+                        /no TCR API credentials: set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY/,
+                    ),
                 );
                 assert.deepEqual(api.calls, []);
             });
 
             it("a wrong SecretKey is refused by the API's signature check, and the error names the action", async () => {
-                await assert.rejects(namespaces.create({ ...connection, secretKey: "wrong" }), /TCR DescribeInstances failed: AuthFailure\.SignatureFailure: .*\(RequestId req-1\)/);
+                await assert.rejects(
+                    namespaces.create({ ...connection, secretKey: "wrong" }),
+                    /TCR DescribeInstances failed: AuthFailure\.SignatureFailure: .*\(RequestId req-1\)/,
+                );
                 assert.equal(api.calls[0].signatureValid, false);
             });
         });
 
         it("passes an API error on with its code and request id", async () => {
             api.failNext("CreateNamespace", "LimitExceeded.Namespace", "too many namespaces");
-            await assert.rejects(namespaces.create(connection), /^Error: TCR CreateNamespace failed: LimitExceeded\.Namespace: too many namespaces \(RequestId req-3\)$/);
+            await assert.rejects(
+                namespaces.create(connection),
+                /^Error: TCR CreateNamespace failed: LimitExceeded\.Namespace: too many namespaces \(RequestId req-3\)$/,
+            );
         });
     });
 }

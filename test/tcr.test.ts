@@ -13,7 +13,17 @@ import { synthStack } from "../program/offline/synth";
 import { DYNAMIC_TYPE, runDynamicProviders } from "./support/dynamicProviders";
 import { b64decode, evaluate, evaluateFailingLater, thrownBy } from "./support/evaluate";
 import { FakeTcrApi, withTencentCloudEnv } from "./support/fakeTcr";
-import { isSecretValue, redactSecrets, registered, RecordedResource, resetRecorded, settle, unwrapSecrets, useMocks, resolved } from "./support/mocks";
+import {
+    isSecretValue,
+    redactSecrets,
+    registered,
+    RecordedResource,
+    resetRecorded,
+    settle,
+    unwrapSecrets,
+    useMocks,
+    resolved,
+} from "./support/mocks";
 
 const ROOT = path.resolve(__dirname, "..");
 const PARENT = "dify:index:PluginRegistry::dify";
@@ -50,11 +60,10 @@ function dockerConfigOf(resources: readonly RecordedResource[]): unknown {
 function connectorOf(resources: readonly RecordedResource[]): Record<string, unknown> {
     const chart = resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart")!;
     const { generatorConf, ...connector } = (chart.inputs.values as { plugin_connector: Record<string, unknown> }).plugin_connector;
-    assert.deepEqual(Object.keys((YAML.parse(generatorConf as string) as { generator: { python: { versions: object } } }).generator.python.versions), [
-        "python3.14",
-        "python3.13",
-        "python3.12",
-    ]);
+    assert.deepEqual(
+        Object.keys((YAML.parse(generatorConf as string) as { generator: { python: { versions: object } } }).generator.python.versions),
+        ["python3.14", "python3.13", "python3.12"],
+    );
     return connector;
 }
 
@@ -115,7 +124,13 @@ describe("TCR registry (type: tcr)", function () {
                     [DYNAMIC_TYPE, "dify-tcr-token", PARENT],
                 ].sort(),
             );
-            const connection = { instanceId: INSTANCE, region: REGION, apiEndpoint: endpoint, secretId: secret(SECRET_ID), secretKey: secret(SECRET_KEY) };
+            const connection = {
+                instanceId: INSTANCE,
+                region: REGION,
+                apiEndpoint: endpoint,
+                secretId: secret(SECRET_ID),
+                secretKey: secret(SECRET_KEY),
+            };
             assert.deepEqual(dynamicInputs(byName(resources, "dify-tcr-namespace")), { ...connection, namespace: "dify-plugins" });
             assert.deepEqual(dynamicInputs(byName(resources, "dify-tcr-token")), { ...connection, description: DESCRIPTION });
         });
@@ -188,8 +203,9 @@ describe("TCR registry (type: tcr)", function () {
 
         it("uses TENCENTCLOUD_SECRET_ID/KEY when no credentials are given, and keeps them out of the state", async () => {
             api.credentials.set("AKIDfromenv", "env-secret-key");
-            const resources = await withTencentCloudEnv({ TENCENTCLOUD_SECRET_ID: "AKIDfromenv", TENCENTCLOUD_SECRET_KEY: "env-secret-key" }, () =>
-                evaluate(() => new DifyPluginRegistry("dify", managed({ secretId: undefined, secretKey: undefined }))),
+            const resources = await withTencentCloudEnv(
+                { TENCENTCLOUD_SECRET_ID: "AKIDfromenv", TENCENTCLOUD_SECRET_KEY: "env-secret-key" },
+                () => evaluate(() => new DifyPluginRegistry("dify", managed({ secretId: undefined, secretKey: undefined }))),
             );
             const connection = { instanceId: INSTANCE, region: REGION, apiEndpoint: endpoint };
             assert.deepEqual(dynamicInputs(byName(resources, "dify-tcr-namespace")), { ...connection, namespace: "dify-plugins" });
@@ -219,7 +235,11 @@ describe("TCR registry (type: tcr)", function () {
                 assert.deepEqual(api.calls, []);
                 assert.equal(resources.filter((r) => r.type === DYNAMIC_TYPE).length, 2);
                 const chart = resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart")!;
-                assert.equal((chart.inputs.values as { plugin_connector?: unknown }).plugin_connector, undefined, "values are unknown in the preview");
+                assert.equal(
+                    (chart.inputs.values as { plugin_connector?: unknown }).plugin_connector,
+                    undefined,
+                    "values are unknown in the preview",
+                );
                 const withServer = await evaluate(() => new DifyPluginRegistry("dify", managed({ server: "acme.tencentcloudcr.com" })));
                 assert.deepEqual(api.calls, []);
                 assert.deepEqual(connectorOf(withServer), { ...CONNECTOR_391, imageRepoPrefix: "acme.tencentcloudcr.com/dify-plugins" });
@@ -245,12 +265,10 @@ describe("TCR registry (type: tcr)", function () {
 
         it("creates nothing in TCR: no dynamic resource, no API call; only the Secret and the chart", async () => {
             const resources = await evaluate(() => new DifyPluginRegistry("dify", existing));
-            assert.deepEqual(resources.map((r) => r.type), [
-                "dify:index:PluginRegistry",
-                "kubernetes:core/v1:Namespace",
-                "kubernetes:core/v1:Secret",
-                "kubernetes:helm.sh/v4:Chart",
-            ]);
+            assert.deepEqual(
+                resources.map((r) => r.type),
+                ["dify:index:PluginRegistry", "kubernetes:core/v1:Namespace", "kubernetes:core/v1:Secret", "kubernetes:helm.sh/v4:Chart"],
+            );
             assert.deepEqual(api.calls, []);
             assert.deepEqual(dockerConfigOf(resources), {
                 auths: { "acme.tencentcloudcr.com": { auth: Buffer.from(`100012345678:${EXISTING_TOKEN}`).toString("base64") } },
@@ -278,7 +296,11 @@ describe("TCR registry (type: tcr)", function () {
             const leaks = [SECRET_KEY, SECRET_ID, token.token, Buffer.from(`100012345678:${token.token}`).toString("base64")];
             const plain = JSON.stringify(redactSecrets(resources.map((r) => r.inputs)));
             const outputs = JSON.stringify(
-                await Promise.all([component.registryOutputs, component.pluginConnectorValues, component.imageRepoPrefix].map((o) => resolved(o as pulumi.Output<unknown>))),
+                await Promise.all(
+                    [component.registryOutputs, component.pluginConnectorValues, component.imageRepoPrefix].map((o) =>
+                        resolved(o as pulumi.Output<unknown>),
+                    ),
+                ),
             );
             for (const leak of leaks) {
                 assert.ok(!plain.includes(leak), `a registered input holds ${leak} in plain text`);
@@ -292,11 +314,22 @@ describe("TCR registry (type: tcr)", function () {
             const resources = await evaluate(
                 () =>
                     new DifyPluginRegistry("dify", {
-                        registry: { type: "tcr", instanceId: INSTANCE, namespace: "dify-plugins", server: "acme.tencentcloudcr.com", username: "u", token: EXISTING_TOKEN },
+                        registry: {
+                            type: "tcr",
+                            instanceId: INSTANCE,
+                            namespace: "dify-plugins",
+                            server: "acme.tencentcloudcr.com",
+                            username: "u",
+                            token: EXISTING_TOKEN,
+                        },
                         chart: { version: "3.9.1" },
                     }),
             );
-            assert.ok(!JSON.stringify(redactSecrets(resources.map((r) => r.inputs))).includes(Buffer.from(`u:${EXISTING_TOKEN}`).toString("base64")));
+            assert.ok(
+                !JSON.stringify(redactSecrets(resources.map((r) => r.inputs))).includes(
+                    Buffer.from(`u:${EXISTING_TOKEN}`).toString("base64"),
+                ),
+            );
             assert.ok(!JSON.stringify(redactSecrets(resources.map((r) => r.inputs))).includes(EXISTING_TOKEN));
         });
     });
@@ -321,14 +354,25 @@ describe("TCR registry (type: tcr)", function () {
                 [DYNAMIC_TYPE, "dify-plugin-registry-tcr-token"],
             ]);
             const ns = dynamicInputs(result.resources.find((r) => r.name === "dify-plugin-registry-tcr-namespace")!);
-            assert.deepEqual(ns, { instanceId: "tcr-dg284imq", region: "ap-guangzhou", namespace: "dify-plugins", secretId: secret("[secure]"), secretKey: secret("[secure]") });
+            assert.deepEqual(ns, {
+                instanceId: "tcr-dg284imq",
+                region: "ap-guangzhou",
+                namespace: "dify-plugins",
+                secretId: secret("[secure]"),
+                secretKey: secret("[secure]"),
+            });
             assert.deepEqual(api.calls, []);
         });
 
         it("deployed (the provider run against the loopback API), gives the chart its TCR plugin_connector", async () => {
             const file = readStackFile(stackFilePath(ROOT, "tcr"));
             api.addInstance("tcr-dg284imq", "acme-prod", "ap-guangzhou");
-            const registry = { ...JSON.parse(file.config[`${PROJECT}:registry`]), secretId: SECRET_ID, secretKey: SECRET_KEY, apiEndpoint: endpoint };
+            const registry = {
+                ...JSON.parse(file.config[`${PROJECT}:registry`]),
+                secretId: SECRET_ID,
+                secretKey: SECRET_KEY,
+                apiEndpoint: endpoint,
+            };
             useMocks();
             resetRecorded();
             pulumi.runtime.setAllConfig({ ...file.config, [`${PROJECT}:registry`]: JSON.stringify(registry) }, file.secretKeys);
@@ -341,7 +385,14 @@ describe("TCR registry (type: tcr)", function () {
             for (const r of registered()) {
                 for (const policy of mandatoryPolicies) {
                     const reports: string[] = [];
-                    const args = { type: r.type, name: r.name, props: unwrapSecrets(r.inputs), urn: `urn:pulumi:tcr::${PROJECT}::${r.type}::${r.name}`, opts: { protect: false }, stackTags: new Map() };
+                    const args = {
+                        type: r.type,
+                        name: r.name,
+                        props: unwrapSecrets(r.inputs),
+                        urn: `urn:pulumi:tcr::${PROJECT}::${r.type}::${r.name}`,
+                        opts: { protect: false },
+                        stackTags: new Map(),
+                    };
                     for (const validate of [policy.validateResource!].flat()) {
                         await validate(args as unknown as ResourceValidationArgs, (m) => reports.push(m));
                     }
@@ -354,7 +405,9 @@ describe("TCR registry (type: tcr)", function () {
     describe("bad input is rejected before anything is registered", () => {
         async function rejected(registry: Record<string, unknown>): Promise<string> {
             resetRecorded();
-            const error = thrownBy(() => new DifyPluginRegistry("bad", { registry, chart: { version: "3.9.1" } } as unknown as DifyPluginRegistryArgs));
+            const error = thrownBy(
+                () => new DifyPluginRegistry("bad", { registry, chart: { version: "3.9.1" } } as unknown as DifyPluginRegistryArgs),
+            );
             await settle();
             assert.ok(pulumi.InputPropertiesError.isInstance(error), `expected InputPropertiesError, got ${error}`);
             assert.deepEqual(registered(), [], "nothing may be registered");
@@ -365,16 +418,25 @@ describe("TCR registry (type: tcr)", function () {
 
         it("a missing instance id", async () => {
             const { instanceId: _, ...rest } = valid();
-            assert.match(await rejected(rest), /registry\.instanceId: is required: the id of an existing TCR Enterprise instance, e\.g\. `tcr-dg284imq`/);
+            assert.match(
+                await rejected(rest),
+                /registry\.instanceId: is required: the id of an existing TCR Enterprise instance, e\.g\. `tcr-dg284imq`/,
+            );
         });
 
         it("an instance id that is not one (an instance name)", async () => {
-            assert.match(await rejected({ ...valid(), instanceId: "acme" }), /registry\.instanceId: "acme" is not a TCR Enterprise instance id: `tcr-` and lowercase letters or digits/);
+            assert.match(
+                await rejected({ ...valid(), instanceId: "acme" }),
+                /registry\.instanceId: "acme" is not a TCR Enterprise instance id: `tcr-` and lowercase letters or digits/,
+            );
         });
 
         for (const namespace of ["Dify", "d", "-dify", "dify-", "dify--plugins", "dify/plugins", "x".repeat(31)]) {
             it(`a namespace like ${JSON.stringify(namespace)}`, async () => {
-                assert.match(await rejected({ ...valid(), namespace }), /registry\.namespace: ".*" is not a TCR namespace: 2-30 lowercase letters and digits, with single '\.', '_' or '-' between them/);
+                assert.match(
+                    await rejected({ ...valid(), namespace }),
+                    /registry\.namespace: ".*" is not a TCR namespace: 2-30 lowercase letters and digits, with single '\.', '_' or '-' between them/,
+                );
             });
         }
 
@@ -386,29 +448,53 @@ describe("TCR registry (type: tcr)", function () {
         it("neither API credentials (arguments or environment) nor an existing token", async () => {
             const { secretId: _i, secretKey: _k, ...rest } = valid();
             const msg = await withTencentCloudEnv({ TENCENTCLOUD_SECRET_ID: "AKIDonly" }, () => rejected(rest));
-            assert.match(msg, /registry: neither TCR API credentials nor an existing token: set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY/);
+            assert.match(
+                msg,
+                /registry: neither TCR API credentials nor an existing token: set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY/,
+            );
             assert.match(msg, /registry\.secretId \+ registry\.secretKey/);
             assert.match(msg, /registry\.username \+ registry\.token \+ registry\.server/);
         });
 
         it("a SecretId without its SecretKey", async () => {
-            assert.match(await rejected({ ...valid(), secretKey: undefined }), /registry\.secretKey: the API SecretKey \(it goes with registry\.secretId\) is required/);
+            assert.match(
+                await rejected({ ...valid(), secretKey: undefined }),
+                /registry\.secretKey: the API SecretKey \(it goes with registry\.secretId\) is required/,
+            );
         });
 
         it("a missing or malformed region when the component calls the API", async () => {
-            assert.match(await rejected({ ...valid(), region: undefined }), /registry\.region: is required: the region of the instance, e\.g\. `ap-guangzhou`/);
-            assert.match(await rejected({ ...valid(), region: "Guangzhou" }), /registry\.region: "Guangzhou" is not a Tencent Cloud region/);
+            assert.match(
+                await rejected({ ...valid(), region: undefined }),
+                /registry\.region: is required: the region of the instance, e\.g\. `ap-guangzhou`/,
+            );
+            assert.match(
+                await rejected({ ...valid(), region: "Guangzhou" }),
+                /registry\.region: "Guangzhou" is not a Tencent Cloud region/,
+            );
         });
 
         it("a plain-HTTP API endpoint that is not a loopback test server", async () => {
-            assert.match(await rejected({ ...valid(), apiEndpoint: "http://tcr.tencentcloudapi.com" }), /registry\.apiEndpoint: "http:\/\/tcr\.tencentcloudapi\.com" is plain HTTP/);
+            assert.match(
+                await rejected({ ...valid(), apiEndpoint: "http://tcr.tencentcloudapi.com" }),
+                /registry\.apiEndpoint: "http:\/\/tcr\.tencentcloudapi\.com" is plain HTTP/,
+            );
         });
 
         it("an existing token without its user name or server, or with API credentials", async () => {
             const base = { type: "tcr", instanceId: INSTANCE, namespace: "dify-plugins" };
-            assert.match(await rejected({ ...base, token: "t", server: "acme.tencentcloudcr.com" }), /registry\.username: with registry\.token, the user name it belongs to/);
-            assert.match(await rejected({ ...base, username: "u", server: "acme.tencentcloudcr.com" }), /registry\.token: with registry\.username, the existing long-term access token/);
-            assert.match(await rejected({ ...base, username: "u", token: "t" }), /registry\.server: is required with an existing token \(no API call looks it up\)/);
+            assert.match(
+                await rejected({ ...base, token: "t", server: "acme.tencentcloudcr.com" }),
+                /registry\.username: with registry\.token, the user name it belongs to/,
+            );
+            assert.match(
+                await rejected({ ...base, username: "u", server: "acme.tencentcloudcr.com" }),
+                /registry\.token: with registry\.username, the existing long-term access token/,
+            );
+            assert.match(
+                await rejected({ ...base, username: "u", token: "t" }),
+                /registry\.server: is required with an existing token \(no API call looks it up\)/,
+            );
             assert.match(
                 await rejected({ ...base, username: "u", token: "t", server: "acme.tencentcloudcr.com", secretKey: "k" }),
                 /registry\.secretKey: is only for a token the component creates; remove it, or remove registry\.username and registry\.token/,
@@ -423,9 +509,14 @@ describe("TCR registry (type: tcr)", function () {
         });
 
         it("an Output-valued namespace that resolves invalid fails before any child or API call", async () => {
-            const { error, resources } = await evaluateFailingLater(() => new DifyPluginRegistry("bad", managed({ namespace: pulumi.output("Not_Valid") })));
+            const { error, resources } = await evaluateFailingLater(
+                () => new DifyPluginRegistry("bad", managed({ namespace: pulumi.output("Not_Valid") })),
+            );
             assert.match(error.message, /registry\.namespace: "Not_Valid" is not a TCR namespace/);
-            assert.deepEqual(resources.map((r) => r.type), ["dify:index:PluginRegistry"]);
+            assert.deepEqual(
+                resources.map((r) => r.type),
+                ["dify:index:PluginRegistry"],
+            );
             assert.deepEqual(api.calls, []);
         });
     });

@@ -44,7 +44,10 @@ const resourceAnswers = new Map<string, (args: pulumi.runtime.MockResourceArgs) 
  * now on: an ARM id, a login server, a generated password. Without one, a resource's state is its inputs and its id
  * `<name>-id`.
  */
-export function answerResource(type: string, answer: (args: pulumi.runtime.MockResourceArgs) => ResourceAnswer | Promise<ResourceAnswer>): void {
+export function answerResource(
+    type: string,
+    answer: (args: pulumi.runtime.MockResourceArgs) => ResourceAnswer | Promise<ResourceAnswer>,
+): void {
     resourceAnswers.set(type, answer);
 }
 

@@ -52,7 +52,10 @@ export function formatSynth(stack: string, file: OfflineStackConfig, result: Syn
         }
     }
     // Unknown offline when it depends on something created during the update (a registry host a dynamic resource looks up).
-    const connector = result.pluginConnector === undefined ? "(not known before the update)" : YAML.stringify(result.pluginConnector, { lineWidth: 0 }).trimEnd();
+    const connector =
+        result.pluginConnector === undefined
+            ? "(not known before the update)"
+            : YAML.stringify(result.pluginConnector, { lineWidth: 0 }).trimEnd();
     lines.push("", "plugin_connector:", indent(connector, 2));
     return `${lines.join("\n")}\n`;
 }
@@ -72,7 +75,8 @@ function notes(file: OfflineStackConfig): string[] {
 function keyInputs(r: RecordedResource): Record<string, unknown> {
     const { values, apiVersion: _a, kind: _k, __provider, ...rest } = r.inputs as Record<string, unknown>;
     // A dynamic resource's provider is serialized JavaScript: its size says enough.
-    const shown = __provider === undefined ? rest : { ...rest, __provider: `(serialized dynamic provider, ${String(__provider).length} characters)` };
+    const shown =
+        __provider === undefined ? rest : { ...rest, __provider: `(serialized dynamic provider, ${String(__provider).length} characters)` };
     return values === undefined ? shown : { ...shown, values: "(see plugin_connector below; other chart values as given)" };
 }
 

@@ -42,7 +42,10 @@ export function answerAws(): void {
     calls.clear();
     partition = "aws";
     answerResource("aws:iam/role:Role", ({ name }) => ({ id: `${name}-1a2b3c`, state: { arn: roleArn(name), name: `${name}-1a2b3c` } }));
-    answerResource("aws:iam/user:User", ({ name }) => ({ id: `${name}-4d5e6f`, state: { arn: `arn:${partition}:iam::${ACCOUNT}:user/${name}-4d5e6f`, name: `${name}-4d5e6f` } }));
+    answerResource("aws:iam/user:User", ({ name }) => ({
+        id: `${name}-4d5e6f`,
+        state: { arn: `arn:${partition}:iam::${ACCOUNT}:user/${name}-4d5e6f`, name: `${name}-4d5e6f` },
+    }));
     answerResource("aws:iam/accessKey:AccessKey", () => ({ id: ACCESS_KEY_ID, state: { secret: SECRET_ACCESS_KEY } }));
     answerResource("aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate", ({ inputs }) => ({ id: String(inputs.prefix) }));
     counted("aws:index/getCallerIdentity:getCallerIdentity", () => ({
@@ -53,7 +56,15 @@ export function answerAws(): void {
     }));
     counted("aws:eks/getCluster:getCluster", (inputs) => ({
         name: inputs.name,
-        identities: [{ oidcs: [{ issuer: `https://oidc.eks.${inputs.name === "dify-cn" ? "cn-north-1.amazonaws.com.cn" : "us-east-1.amazonaws.com"}/id/LOOKEDUP` }] }],
+        identities: [
+            {
+                oidcs: [
+                    {
+                        issuer: `https://oidc.eks.${inputs.name === "dify-cn" ? "cn-north-1.amazonaws.com.cn" : "us-east-1.amazonaws.com"}/id/LOOKEDUP`,
+                    },
+                ],
+            },
+        ],
     }));
     counted("aws:ecr/getAuthorizationToken:getAuthorizationToken", () => ({
         authorizationToken: ECR_TOKEN,

@@ -47,7 +47,10 @@ export function runDynamicProviders(): { readonly created: CreatedDynamicResourc
         created.push({ name: args.name, id: result.id, outs: result.outs ?? {} });
         const secret = additionalSecretOutputsOf(args.type, args.name);
         const state = Object.fromEntries(
-            Object.entries(result.outs ?? {}).map(([k, v]) => [k, secret.includes(k) ? { [specialSigKey]: specialSecretSig, value: v } : v]),
+            Object.entries(result.outs ?? {}).map(([k, v]) => [
+                k,
+                secret.includes(k) ? { [specialSigKey]: specialSecretSig, value: v } : v,
+            ]),
         );
         return { id: result.id, state };
     });

@@ -108,7 +108,10 @@ export function assertNoWildcards(where: string, doc: { Statement: object[] }): 
             if (resource === "*") {
                 assert.deepEqual(actions, ["ecr:GetAuthorizationToken"], `${where}: "*" resource for ${actions.join(", ")}`);
             } else {
-                assert.ok(!/^arn:[^:]*:[^:]*:[^:]*:[^:]*:\*$/.test(resource) && !resource.endsWith(":*"), `${where}: unscoped resource ${resource}`);
+                assert.ok(
+                    !/^arn:[^:]*:[^:]*:[^:]*:[^:]*:\*$/.test(resource) && !resource.endsWith(":*"),
+                    `${where}: unscoped resource ${resource}`,
+                );
             }
         }
     }

@@ -75,7 +75,9 @@ export class FakeTcrApi {
     /** Adds a token made elsewhere (to make the listing span pages). */
     addToken(instanceId: string, desc: string): string {
         const id = `tk-${crypto.randomBytes(6).toString("hex")}`;
-        this.tokens.get(instanceId)!.set(id, { id, desc, username: this.username, token: crypto.randomBytes(24).toString("hex"), enabled: true });
+        this.tokens
+            .get(instanceId)!
+            .set(id, { id, desc, username: this.username, token: crypto.randomBytes(24).toString("hex"), enabled: true });
         return id;
     }
 
@@ -130,7 +132,17 @@ export class FakeTcrApi {
                 const ids = (p.Registryids as string[] | undefined) ?? [...this.instances.keys()];
                 const registries = ids.flatMap((id) => {
                     const i = instance(id);
-                    return i ? [{ RegistryId: id, RegistryName: i.name, Status: i.status, PublicDomain: `${i.name}.tencentcloudcr.com`, RegionName: i.region }] : [];
+                    return i
+                        ? [
+                              {
+                                  RegistryId: id,
+                                  RegistryName: i.name,
+                                  Status: i.status,
+                                  PublicDomain: `${i.name}.tencentcloudcr.com`,
+                                  RegionName: i.region,
+                              },
+                          ]
+                        : [];
                 });
                 return { Registries: registries, TotalCount: registries.length };
             }
@@ -178,7 +190,14 @@ export class FakeTcrApi {
                 }
                 const all = [...this.tokens.get(p.RegistryId)!.values()];
                 const page = all.slice(p.Offset ?? 0, (p.Offset ?? 0) + (p.Limit ?? 20));
-                const Tokens = page.map((t) => ({ Id: t.id, Desc: t.desc, RegistryId: p.RegistryId, Enabled: t.enabled, CreatedAt: "2026-01-01T00:00:00Z", ExpiredAt: 0 }));
+                const Tokens = page.map((t) => ({
+                    Id: t.id,
+                    Desc: t.desc,
+                    RegistryId: p.RegistryId,
+                    Enabled: t.enabled,
+                    CreatedAt: "2026-01-01T00:00:00Z",
+                    ExpiredAt: 0,
+                }));
                 return { Tokens, TotalCount: all.length };
             }
             case "DeleteInstanceToken": {
@@ -194,9 +213,10 @@ export class FakeTcrApi {
 
     /** Recomputes TC3-HMAC-SHA256 (Tencent Cloud API signature v3) with the known key. */
     private verify(req: http.IncomingMessage, body: string): boolean {
-        const m = /^TC3-HMAC-SHA256 Credential=([^/]+)\/(\d{4}-\d{2}-\d{2})\/([^/]+)\/tc3_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(
-            String(req.headers.authorization ?? ""),
-        );
+        const m =
+            /^TC3-HMAC-SHA256 Credential=([^/]+)\/(\d{4}-\d{2}-\d{2})\/([^/]+)\/tc3_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(
+                String(req.headers.authorization ?? ""),
+            );
         const secretKey = m && this.credentials.get(m[1]);
         if (!m || !secretKey) {
             return false;
@@ -210,8 +230,17 @@ export class FakeTcrApi {
             .split(";")
             .map((h) => `${h}:${h === "host" ? String(req.headers.host).replace(/:\d+$/, "") : req.headers[h]}\n`)
             .join("");
-        const canonicalRequest = [req.method, req.url!.split("?")[0], req.url!.split("?")[1] ?? "", canonicalHeaders, signedHeaders, sha256hex(body)].join("\n");
-        const stringToSign = ["TC3-HMAC-SHA256", String(timestamp), `${date}/${service}/tc3_request`, sha256hex(canonicalRequest)].join("\n");
+        const canonicalRequest = [
+            req.method,
+            req.url!.split("?")[0],
+            req.url!.split("?")[1] ?? "",
+            canonicalHeaders,
+            signedHeaders,
+            sha256hex(body),
+        ].join("\n");
+        const stringToSign = ["TC3-HMAC-SHA256", String(timestamp), `${date}/${service}/tc3_request`, sha256hex(canonicalRequest)].join(
+            "\n",
+        );
         const key = hmac(hmac(hmac(`TC3${secretKey}`, date), service), "tc3_request");
         return crypto.timingSafeEqual(Buffer.from(hmac(key, stringToSign).toString("hex")), Buffer.from(signature));
     }

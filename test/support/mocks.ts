@@ -32,7 +32,9 @@ export function useMocks(options: { preview?: boolean } = {}): void {
 export function only(type: string, name?: string): RecordedResource {
     const found = registered().filter((r) => r.type === type && (name === undefined || r.name === name));
     if (found.length !== 1) {
-        const all = registered().map((r) => `${r.type}::${r.name}`).join(", ");
+        const all = registered()
+            .map((r) => `${r.type}::${r.name}`)
+            .join(", ");
         throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}: ${all}`);
     }
     return found[0];
