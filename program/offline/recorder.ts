@@ -10,6 +10,7 @@ import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
 
+/** One resource registration as the engine would have received it. */
 export interface RecordedResource {
     readonly type: string;
     readonly name: string;
