@@ -32,3 +32,20 @@ export { buildPluginConnectorValues, PluginConnectorSettings } from "./values/pl
 export { IMAGE_REPO_SECRET, MANAGED_PLUGIN_CONNECTOR_KEYS, buildChartValues, deepMerge } from "./values/chartValues";
 export { mirroredImageReference, parseImageReference } from "./imageReference";
 export { planPluginRegistry, PluginRegistryPlan } from "./plan";
+export {
+    mirrorImages,
+    planMirror,
+    chartImageSet,
+    allChartImages,
+    loadChartValues,
+    MirrorPlanItem,
+    MirrorOptions,
+    MirrorReport,
+    ImageResult,
+    ProgressEvent,
+    ChartImageSetOptions,
+    RegistryConnection,
+    RegistryError,
+    AuthenticationError,
+    DigestMismatchError,
+} from "./mirror";

@@ -10,6 +10,8 @@ import { stringify } from "yaml";
 export interface RegistryOptions {
     readonly tls?: boolean;
     readonly auth?: { readonly username: string; readonly password: string };
+    /** Bearer token auth: the registry verifies JWTs signed by a key whose certificate is in rootCertBundle. */
+    readonly token?: { readonly realm: string; readonly service: string; readonly issuer: string; readonly rootCertBundle: string };
 }
 
 export interface RunningRegistry {
@@ -144,6 +146,11 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Running
         });
         fs.writeFileSync(htpasswdFile, line);
         config.auth = { htpasswd: { realm: "test-registry", path: htpasswdFile } };
+    }
+    if (opts.token) {
+        if (opts.auth) throw new Error("startRegistry: give auth (htpasswd) or token, not both");
+        const { realm, service, issuer, rootCertBundle } = opts.token;
+        config.auth = { token: { realm, service, issuer, rootcertbundle: rootCertBundle } };
     }
     const configFile = path.join(dir, "config.yml");
     fs.writeFileSync(configFile, stringify(config));

@@ -1,0 +1,241 @@
+/**
+ * npm run bench:mirror — our copier against Debian's skopeo on loopback registries, in one run:
+ *   1. one 200 MiB, 3-layer image: our throughput ÷ `skopeo copy`'s (target ≥ 1.0), beside the raw blob GET ceiling;
+ *   2. eight images shaped like Dify's helper set: `skopeo sync` wall time ÷ ours (target ≥ 2.0);
+ *   3. a re-run with nothing changed: ms per image (target ≤ 50).
+ * Source: plain HTTP, anonymous. Targets: TLS (self-signed CA) + htpasswd, a fresh registry for every measured copy so
+ * nothing is already there (and skopeo's blob cache knows no location in it). Env: BENCH_ROUNDS (default 5).
+ * Prints figures; exits 1 only when a copy fails or a digest differs (then the figures would mean nothing).
+ */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import * as os from "node:os";
+import * as path from "node:path";
+import { stringify } from "yaml";
+import { mirrorImages, type MirrorOptions } from "../components/mirror";
+import { startRegistry, type RunningRegistry } from "../test/support/registry";
+import { runSkopeo } from "../test/support/skopeo";
+import { tagInLayout, writeHelperSet, writeImage } from "./mirrorFixtures";
+
+const MiB = 1024 * 1024;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const USER = "bench";
+const PASSWORD = "bench-pass";
+const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    const mid = Math.floor(s.length / 2);
+    return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
+const fmt = (n: number, d = 2) => n.toFixed(d);
+
+/** Runs skopeo; wall ms and CPU ms (user + sys, from bash's `time`). */
+async function skopeo(args: string[]): Promise<{ ms: number; cpuMs: number }> {
+    const t0 = performance.now();
+    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn("bash", ["-c", 'TIMEFORMAT="%U %S"; time skopeo "$@" >/dev/null', "bash", ...args], {
+            stdio: ["ignore", "ignore", "pipe"],
+        });
+        let err = "";
+        child.stderr.on("data", (c: Buffer) => (err += c));
+        child.on("close", (c) => resolve({ code: c, stderr: err }));
+    });
+    const ms = performance.now() - t0;
+    if (code !== 0) throw new Error(`skopeo ${args.join(" ")}: ${stderr}`);
+    const [user, sys] = stderr.trim().split("\n").pop()!.split(" ").map(Number);
+    return { ms, cpuMs: (user + sys) * 1000 };
+}
+
+/** A fresh TLS + htpasswd target, its docker config, and our options for it. */
+async function freshTarget(work: string, source: RunningRegistry) {
+    const target = await startRegistry({ tls: true, auth: { username: USER, password: PASSWORD } });
+    const authFile = path.join(work, `auth-${target.host.replace(/\W/g, "_")}.json`);
+    fs.writeFileSync(
+        authFile,
+        JSON.stringify({ auths: { [target.host]: { auth: Buffer.from(`${USER}:${PASSWORD}`).toString("base64") } } }),
+    );
+    const options: MirrorOptions = {
+        auth: authFile,
+        registries: { [source.host]: { insecure: true }, [target.host]: { caFile: target.caFile } },
+    };
+    const skopeoDest = ["--dest-authfile", authFile, "--dest-cert-dir", target.certDir!];
+    return { target, authFile, options, skopeoDest };
+}
+
+/** Runs our copier in this process; wall ms and CPU ms of the process while it ran. */
+async function ours(
+    plan: { source: string; target: string }[],
+    options: MirrorOptions,
+): Promise<{ ms: number; cpuMs: number; digests: string[] }> {
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const report = await mirrorImages(plan, options);
+    const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    if (!report.ok) throw new Error(report.results.map((r) => r.error?.message).join("\n"));
+    return { ms, cpuMs: (cpu.user + cpu.system) / 1000, digests: report.results.map((r) => r.digest!) };
+}
+
+/** Read-side ceiling: GET the blobs concurrently over keep-alive HTTP and drop the bytes. */
+async function rawGet(source: RunningRegistry, repository: string, digests: string[]): Promise<number> {
+    const agent = new http.Agent({ keepAlive: true });
+    const t0 = performance.now();
+    let bytes = 0;
+    await Promise.all(
+        digests.map(
+            (d) =>
+                new Promise<void>((resolve, reject) => {
+                    http.get(`${source.url}/v2/${repository}/blobs/${d}`, { agent }, (res) => {
+                        res.on("data", (c: Buffer) => (bytes += c.length));
+                        res.on("end", resolve);
+                        res.on("error", reject);
+                    }).on("error", reject);
+                }),
+        ),
+    );
+    agent.destroy();
+    return bytes / MiB / ((performance.now() - t0) / 1000);
+}
+
+async function bigImage(work: string, source: RunningRegistry): Promise<void> {
+    const layout = path.join(work, "big");
+    const desc = await writeImage(layout, [
+        { seed: "big-0", size: 80 * MiB },
+        { seed: "big-1", size: 70 * MiB },
+        { seed: "big-2", size: 50 * MiB },
+    ]);
+    tagInLayout(layout, "v1", desc);
+    await skopeo(["copy", "--dest-tls-verify=false", `oci:${layout}:v1`, `docker://${source.host}/bench/big:v1`]);
+    const manifest = JSON.parse(fs.readFileSync(path.join(layout, "blobs", "sha256", desc.digest.slice(7)), "utf8"));
+    const layers: string[] = manifest.layers.map((l: { digest: string }) => l.digest);
+    const bytes = manifest.layers.reduce((n: number, l: { size: number }) => n + l.size, manifest.config.size);
+    fs.rmSync(layout, { recursive: true, force: true });
+
+    const ceilings = [];
+    for (let i = 0; i < 3; i++) ceilings.push(await rawGet(source, "bench/big", layers));
+    const ceiling = Math.max(...ceilings);
+    const src = `${source.host}/bench/big:v1`;
+    const oursMBs: number[] = [];
+    const skopeoMBs: number[] = [];
+    const cpu = { ours: [] as number[], skopeo: [] as number[] };
+    for (let round = 0; round < ROUNDS; round++) {
+        // Alternate who goes first, so page cache and CPU frequency favour neither.
+        for (const side of round % 2 === 0 ? ["skopeo", "ours"] : ["ours", "skopeo"]) {
+            const t = await freshTarget(work, source);
+            try {
+                const dest = `${t.target.host}/mirror/big:v1`;
+                if (side === "ours") {
+                    const run = await ours([{ source: src, target: dest }], t.options);
+                    if (run.digests[0] !== desc.digest) throw new Error(`digest changed: ${run.digests[0]} != ${desc.digest}`);
+                    oursMBs.push(bytes / MiB / (run.ms / 1000));
+                    cpu.ours.push(run.cpuMs);
+                } else {
+                    const run = await skopeo(["copy", "--src-tls-verify=false", ...t.skopeoDest, `docker://${src}`, `docker://${dest}`]);
+                    skopeoMBs.push(bytes / MiB / (run.ms / 1000));
+                    cpu.skopeo.push(run.cpuMs);
+                }
+            } finally {
+                await t.target.stop();
+            }
+        }
+    }
+    const [o, s] = [median(oursMBs), median(skopeoMBs)];
+    console.log(`\n1. one ${fmt(bytes / MiB, 1)} MiB, 3-layer image (source plain HTTP -> target TLS+htpasswd), ${ROUNDS} rounds`);
+    console.log(`   ours   MiB/s: ${oursMBs.map((x) => fmt(x, 0)).join(", ")}  median ${fmt(o, 0)}`);
+    console.log(`   skopeo MiB/s: ${skopeoMBs.map((x) => fmt(x, 0)).join(", ")}  median ${fmt(s, 0)}`);
+    console.log(
+        `   raw blob GET ceiling (3 concurrent GETs, bytes dropped): ${fmt(ceiling, 0)} MiB/s; ours = ${fmt((100 * o) / ceiling, 0)} % of it`,
+    );
+    console.log(`   CPU of the copying process, median ms: ours ${fmt(median(cpu.ours), 0)}, skopeo ${fmt(median(cpu.skopeo), 0)}`);
+    console.log(`   ratio ours / skopeo = ${fmt(o / s)}  (target >= 1.0)`);
+}
+
+async function helperSet(work: string, source: RunningRegistry): Promise<void> {
+    const layout = path.join(work, "helpers");
+    const set = await writeHelperSet(layout);
+    for (const { repository, tag } of set) {
+        const name = `${repository.replace(/\//g, "-")}-${tag}`;
+        await skopeo(["copy", "--all", "--dest-tls-verify=false", `oci:${layout}:${name}`, `docker://${source.host}/${repository}:${tag}`]);
+    }
+    fs.rmSync(layout, { recursive: true, force: true });
+    const images: Record<string, string[]> = {};
+    for (const { repository, tag } of set) images[repository] = [...(images[repository] ?? []), tag];
+    const syncFile = path.join(work, "sync.yaml");
+    fs.writeFileSync(syncFile, stringify({ [source.host]: { "tls-verify": false, images } }));
+
+    const oursMs: number[] = [];
+    const skopeoMs: number[] = [];
+    const rerunMs: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+        for (const side of round % 2 === 0 ? ["skopeo", "ours"] : ["ours", "skopeo"]) {
+            const t = await freshTarget(work, source);
+            try {
+                if (side === "ours") {
+                    const plan = set.map(({ repository, tag }) => ({
+                        source: `${source.host}/${repository}:${tag}`,
+                        target: `${t.target.host}/mirror/${repository}:${tag}`,
+                    }));
+                    oursMs.push((await ours(plan, t.options)).ms);
+                    for (let i = 0; i < 3; i++) rerunMs.push((await ours(plan, t.options)).ms / plan.length);
+                } else {
+                    skopeoMs.push(
+                        (
+                            await skopeo([
+                                "sync",
+                                "--all",
+                                "--src",
+                                "yaml",
+                                "--dest",
+                                "docker",
+                                ...t.skopeoDest,
+                                syncFile,
+                                `${t.target.host}/mirror`,
+                            ])
+                        ).ms,
+                    );
+                }
+            } finally {
+                await t.target.stop();
+            }
+        }
+    }
+    const [o, s] = [median(oursMs), median(skopeoMs)];
+    console.log(`\n2. helper-like set: ${set.length} images (3 two-platform indexes), copied into an empty target`);
+    console.log(`   ours ms: ${oursMs.map((x) => fmt(x, 0)).join(", ")}  median ${fmt(o, 0)}`);
+    console.log(`   skopeo sync ms: ${skopeoMs.map((x) => fmt(x, 0)).join(", ")}  median ${fmt(s, 0)}`);
+    console.log(`   ratio skopeo sync / ours = ${fmt(s / o)}  (target >= 2.0)`);
+    console.log(
+        `\n3. re-run with nothing changed: ${rerunMs.map((x) => fmt(x, 1)).join(", ")} ms per image, median ${fmt(median(rerunMs), 1)}  (target <= 50)`,
+    );
+}
+
+async function main(): Promise<void> {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "mirror-bench-"));
+    const source = await startRegistry();
+    const started = performance.now();
+    try {
+        console.log(`mirror bench: node ${process.version}, ${os.cpus().length} CPUs, ${(await runSkopeo(["--version"])).stdout.trim()}`);
+        console.log(
+            `load average at start: ${os
+                .loadavg()
+                .map((x) => fmt(x))
+                .join(" ")} (other work on the machine skews every figure)`,
+        );
+        await bigImage(work, source);
+        await helperSet(work, source);
+        console.log(
+            `\ntotal ${fmt((performance.now() - started) / 1000, 1)} s; load average at end: ${os
+                .loadavg()
+                .map((x) => fmt(x))
+                .join(" ")}`,
+        );
+    } finally {
+        await source.stop();
+        fs.rmSync(work, { recursive: true, force: true });
+    }
+}
+
+main().catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+});

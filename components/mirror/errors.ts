@@ -1,0 +1,77 @@
+/**
+ * Errors of the mirror library. Each message names the registry, the repository and the operation, so a CLI or a
+ * Pulumi provider can show it as it is.
+ */
+
+/** A registry answered with an unexpected status. `codes` are the distribution error codes of the body. */
+export class RegistryError extends Error {
+    constructor(
+        message: string,
+        /** HTTP status, undefined for network failures. */
+        readonly status: number | undefined,
+        /** Distribution error codes (`BLOB_UNKNOWN`, `DIGEST_INVALID`, `DENIED`, …). */
+        readonly codes: readonly string[] = [],
+        /** `Retry-After` of a 429/503 answer, in milliseconds. */
+        readonly retryAfterMs?: number,
+    ) {
+        super(message);
+        this.name = "RegistryError";
+    }
+}
+
+/** Credentials missing or rejected: never retried, the fix is on the user's side. */
+export class AuthenticationError extends RegistryError {
+    constructor(message: string, status?: number) {
+        super(message, status);
+        this.name = "AuthenticationError";
+    }
+}
+
+/** The bytes served for a blob or manifest do not hash to the digest that names them. Never retried. */
+export class DigestMismatchError extends Error {
+    constructor(
+        readonly what: string,
+        readonly expected: string,
+        readonly actual: string,
+    ) {
+        super(`${what}: content does not match its digest (expected ${expected}, got ${actual}); nothing was tagged`);
+        this.name = "DigestMismatchError";
+    }
+}
+
+/** A manifest kind the copier does not handle (Docker schema 1, unknown media types). */
+export class UnsupportedManifestError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "UnsupportedManifestError";
+    }
+}
+
+/**
+ * Our errors already say what failed; a bare network error (`read ECONNRESET`) gets `what` in front, keeping its
+ * `code` and the original as `cause`.
+ */
+export function withContext(err: unknown, what: string | undefined): Error {
+    const ours = err instanceof RegistryError || err instanceof DigestMismatchError || err instanceof UnsupportedManifestError;
+    if (ours || what === undefined) return err instanceof Error ? err : new Error(String(err));
+    const message = err instanceof Error ? err.message : String(err);
+    return Object.assign(new Error(`${what}: ${message}`, { cause: err }), { code: (err as { code?: unknown })?.code });
+}
+
+/** Extracts `errors[].code` / `message` from a distribution error body (`{"errors":[{"code","message"}]}`). */
+export function describeErrorBody(body: Buffer | string): { codes: string[]; text: string } {
+    const raw = body.toString().trim();
+    try {
+        const parsed = JSON.parse(raw) as { errors?: { code?: string; message?: string; detail?: unknown }[] };
+        const errors = Array.isArray(parsed.errors) ? parsed.errors : [];
+        if (errors.length > 0) {
+            return {
+                codes: errors.map((e) => String(e.code ?? "")),
+                text: errors.map((e) => `${e.code ?? "ERROR"}: ${e.message ?? ""}`.trim()).join("; "),
+            };
+        }
+    } catch {
+        // Not JSON: fall through to the raw text.
+    }
+    return { codes: [], text: raw.slice(0, 300) };
+}

@@ -1,0 +1,32 @@
+/**
+ * Image mirroring: an OCI distribution client and copier (no well-kept npm library copies images between registries,
+ * so this is our own, on node:http/https and node:crypto), and the image set of a Dify chart version.
+ *
+ * ```ts
+ * const plan = planMirror(chartImageSet({ chartVersion: "3.9.1" }), "harbor.example.com/dify-mirror");
+ * const report = await mirrorImages(plan, { auth: "/path/config.json", concurrency: 8 });
+ * // report.results[i].digest: pin the mirrored image by it
+ * ```
+ */
+export { mirrorImages, summarize, DEFAULT_CONCURRENCY } from "./mirror";
+export { chartImageSet, allChartImages, loadChartValues, planMirror } from "./imageSet";
+export type { ChartImageSetOptions, ChartValuesImages } from "./imageSet";
+export type { MirrorPlanItem, MirrorOptions, MirrorReport, ImageResult, ProgressEvent, BlobOutcome } from "./types";
+export { RegistryClient } from "./registryClient";
+export type { ManifestInfo, FetchedManifest } from "./registryClient";
+export type { RegistryClientOptions } from "./registrySession";
+export { HttpTransport } from "./http";
+export type { RegistryConnection, TransportOptions } from "./http";
+export { CredentialStore, loadCredentials, normalizeRegistryKey } from "./credentials";
+export type { Credentials, AuthInput } from "./credentials";
+export { parseWwwAuthenticate } from "./auth";
+export type { Challenge } from "./auth";
+export { parseRemoteImage, formatRemoteImage } from "./reference";
+export type { RemoteImage } from "./reference";
+export { parsePlatform, platformMatches } from "./platforms";
+export { DEFAULT_RETRY_POLICY, isRetryable, parseRetryAfter } from "./retry";
+export type { RetryPolicy } from "./retry";
+export { Limiter } from "./limiter";
+export { RegistryError, AuthenticationError, DigestMismatchError, UnsupportedManifestError } from "./errors";
+export { MEDIA_TYPES } from "./manifest";
+export type { Descriptor, Platform } from "./manifest";
