@@ -1,4 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
 import { ChartDefaults, HelperImages } from "./chartDefaults";
 import { RegistryArgs } from "./registries";
 
@@ -55,6 +56,31 @@ export interface ServiceAccountNames {
     readonly runner?: string;
 }
 
+/**
+ * `pluginConnector.mirrorImages`: fill `pluginConnector.imageMirror` during `pulumi up` (an `ImageMirror` dynamic
+ * resource, a child of the component) and pin every helper image and python build base by the digest it got there.
+ */
+export interface MirrorImagesArgs {
+    /**
+     * Docker config JSON (`{"auths":{"<registry>":{"auth":"base64(user:password)"}}}`) with a login that can push to
+     * the mirror, and pull from private sources. Secret. Default: the plugin registry's login (`image-repo-secret`),
+     * which fits when the mirror is on the same registry.
+     */
+    readonly auth?: pulumi.Input<string>;
+    /** `os/arch[/variant]` to keep from multi-platform images (`["linux/amd64"]`). Default: every platform. */
+    readonly platforms?: readonly string[];
+    /**
+     * The chart's own values (`helm show values dify/dify --version X`, parsed, e.g. with `loadChartValues`): every
+     * `<block>.image` they name is mirrored too (`allChartImages`), for air-gapped installs. Those are not pinned:
+     * point `chart.values` at the mirror yourself.
+     */
+    readonly chartValues?: Record<string, unknown>;
+    /** Transfers at once. Default 16. */
+    readonly concurrency?: number;
+    /** Per registry host (the mirror's or a source's): `insecure: true` for plain HTTP, or `caFile` for an extra CA. */
+    readonly registries?: Readonly<Record<string, { readonly insecure?: boolean; readonly caFile?: string }>>;
+}
+
 /** Settings of Dify's plugin connector beyond the registry. */
 export interface PluginConnectorArgs {
     /** Node labels plugin pods must run on. */
@@ -75,6 +101,8 @@ export interface PluginConnectorArgs {
      * `gcr.io/kaniko-project/executor:latest` becomes `<imageMirror>/kaniko-project/executor:latest`.
      */
     readonly imageMirror?: string;
+    /** With `imageMirror`: copy the images into it during `pulumi up` and pin them by digest. */
+    readonly mirrorImages?: MirrorImagesArgs;
     /** ServiceAccounts you created yourself. Registry kinds that create their own (ECR with IRSA) set these. */
     readonly serviceAccounts?: ServiceAccountNames;
 }

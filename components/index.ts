@@ -2,7 +2,14 @@
  * dify-plugin-registry: the plugin image registry of Dify Enterprise on Kubernetes, as a Pulumi component.
  */
 export { DifyPluginRegistry } from "./pluginRegistry";
-export { DifyPluginRegistryArgs, DifyChartArgs, PluginConnectorArgs, PythonArgs, ServiceAccountNames } from "./args";
+export {
+    DifyPluginRegistryArgs,
+    DifyChartArgs,
+    PluginConnectorArgs,
+    PythonArgs,
+    ServiceAccountNames,
+    MirrorImagesArgs,
+} from "./args";
 export { ChartDefaults, HelperImages, PythonDefaults, defaultsForChartVersion, knownSeries } from "./chartDefaults";
 export {
     RegistryArgs,
@@ -48,4 +55,7 @@ export {
     RegistryError,
     AuthenticationError,
     DigestMismatchError,
+    ImageMirror,
+    ImageMirrorArgs,
+    MirroredImage,
 } from "./mirror";

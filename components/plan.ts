@@ -1,6 +1,7 @@
 import { DifyPluginRegistryArgs, PythonArgs } from "./args";
 import { ChartDefaults, defaultsForChartVersion, HelperImages, knownSeries, SEMVER } from "./chartDefaults";
 import { mirroredImageReference } from "./imageReference";
+import { checkMirrorImagesArgs, MirrorImagesPlan, planMirrorImages } from "./mirrorImages";
 import { RegistryArgs, RegistryKind, registryKindFor, registryTypes } from "./registries";
 import { checkUserValues, isPlainObject, Values } from "./values/chartValues";
 import { buildGeneratorConf, PythonSettings } from "./values/generatorConf";
@@ -35,6 +36,8 @@ export interface PluginRegistryPlan {
     readonly generatorConf: string;
     readonly scheduling: Pick<Values, "nodeSelector" | "affinity" | "tolerations" | "labels">;
     readonly serviceAccounts: { readonly build?: string; readonly runner?: string };
+    /** `pluginConnector.mirrorImages`: what the `ImageMirror` child copies, and how images are then pinned. */
+    readonly mirror?: MirrorImagesPlan;
     /** Checks of Output-valued arguments that run when they resolve; children wait on `checks.gate()`. */
     readonly checks: InputChecks;
     /** Things worth telling the user that do not stop the deployment. */
@@ -87,6 +90,9 @@ export function planPluginRegistry(name: string, args: DifyPluginRegistryArgs | 
     }
     const images = resolveImages(defaults, connector.images, mirror, problems);
     const python = resolvePython(defaults, connector.python, mirror, problems);
+    if (connector.mirrorImages !== undefined) {
+        checkMirrorImagesArgs(connector.mirrorImages, mirror, problems);
+    }
     for (const key of ["nodeSelector", "labels", "affinity"] as const) {
         if (connector[key] !== undefined && !isPlainObject(connector[key])) {
             problems.add(`pluginConnector.${key}`, "must be an object");
@@ -95,6 +101,24 @@ export function planPluginRegistry(name: string, args: DifyPluginRegistryArgs | 
     if (connector.tolerations !== undefined && !Array.isArray(connector.tolerations)) {
         problems.add("pluginConnector.tolerations", "must be a list of tolerations");
     }
+
+    // Only with every argument valid: the plan parses every image reference, and says which one when it cannot.
+    const mirrorPlan =
+        connector.mirrorImages !== undefined && problems.isEmpty
+            ? planMirrorImages(
+                  connector.mirrorImages,
+                  mirror!,
+                  {
+                      chartVersion: chart.version,
+                      defaults,
+                      images: connector.images,
+                      pythonVersions: connector.python?.versions,
+                      imageRepoType: a.registry?.type,
+                      python,
+                  },
+                  problems,
+              )
+            : undefined;
 
     problems.throwIfAny(`DifyPluginRegistry "${name}"`);
 
@@ -122,6 +146,7 @@ export function planPluginRegistry(name: string, args: DifyPluginRegistryArgs | 
             labels: connector.labels,
         },
         serviceAccounts: { ...connector.serviceAccounts },
+        ...(mirrorPlan ? { mirror: mirrorPlan } : {}),
         checks,
         warnings,
     };

@@ -2,6 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { DifyPluginRegistryArgs } from "./args";
 import { deployDifyChart } from "./helmDeployment";
+import { ImageMirror } from "./mirror/resource";
+import { pinImages } from "./mirrorImages";
 import { planPluginRegistry } from "./plan";
 import { ProvisionedRegistry, ServiceAccountSpec } from "./registries";
 import { isPlain } from "./validation";
@@ -77,7 +79,23 @@ export class DifyPluginRegistry extends pulumi.ComponentResource {
               )
             : undefined;
 
-        const connectorValues = (imageRepoPrefix: string, ecrRegion: string | undefined) =>
+        // pluginConnector.mirrorImages: fill the mirror first, then pin what the chart pulls by the digests recorded.
+        const imageMirror = plan.mirror
+            ? new ImageMirror(
+                  `${name}-image-mirror`,
+                  {
+                      plan: plan.mirror.plan,
+                      auth: plan.mirror.auth ?? registry.dockerConfigJson,
+                      platforms: plan.mirror.platforms,
+                      concurrency: plan.mirror.concurrency,
+                      registries: plan.mirror.registries,
+                  },
+                  { parent: this, dependsOn: plan.checks.gate() },
+              )
+            : undefined;
+        const unpinned = { images: plan.images, generatorConf: plan.generatorConf };
+
+        const connectorValues = (imageRepoPrefix: string, ecrRegion: string | undefined, pinned = unpinned) =>
             buildPluginConnectorValues({
                 imageRepoPrefix,
                 imageRepoType: registry.imageRepoType,
@@ -86,16 +104,18 @@ export class DifyPluginRegistry extends pulumi.ComponentResource {
                 buildServiceAccount: serviceAccounts.build,
                 runnerServiceAccount: serviceAccounts.runner,
                 ...plan.scheduling,
-                images: plan.images,
-                generatorConf: plan.generatorConf,
+                images: pinned.images,
+                generatorConf: pinned.generatorConf,
             });
         // Built directly when the prefix is known now, so previews show it and no Output is needed.
         const pluginConnectorValues: Values | pulumi.Output<Values> =
-            isPlain(registry.imageRepoPrefix) && isPlain(registry.ecrRegion)
+            !imageMirror && isPlain(registry.imageRepoPrefix) && isPlain(registry.ecrRegion)
                 ? connectorValues(registry.imageRepoPrefix as string, registry.ecrRegion as string | undefined)
                 : (pulumi
-                      .all([registry.imageRepoPrefix, registry.ecrRegion])
-                      .apply(([prefix, region]) => connectorValues(prefix, region)) as unknown as pulumi.Output<Values>);
+                      .all([registry.imageRepoPrefix, registry.ecrRegion, imageMirror?.images])
+                      .apply(([prefix, region, mirrored]) =>
+                          connectorValues(prefix, region, plan.mirror ? pinImages(plan.images, plan.mirror, mirrored) : unpinned),
+                      ) as unknown as pulumi.Output<Values>);
 
         this.chart = deployDifyChart(
             name,
@@ -111,6 +131,7 @@ export class DifyPluginRegistry extends pulumi.ComponentResource {
                     ...(secret ? [secret] : []),
                     ...serviceAccounts.resources,
                     ...(registry.dependencies ?? []),
+                    ...(imageMirror ? [imageMirror] : []),
                 ],
             },
         );

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { DifyPluginRegistryArgs, RegistryArgs } from "../components";
+import { loadChartValues } from "../components/mirror/imageSet";
 import { allRegistryKinds } from "../components/registries";
 import { ArgumentProblems } from "../components/validation";
 
@@ -54,6 +55,19 @@ export const stackConfigSchema = z.strictObject({
                 })
                 .optional(),
             imageMirror: z.string().optional(),
+            mirrorImages: z
+                .strictObject({
+                    /** Docker config JSON; set it with `pulumi config set --secret --path`. Wrapped in pulumi.secret. */
+                    auth: z.string().optional(),
+                    platforms: z.array(z.string()).optional(),
+                    /** A values.yaml (`helm show values`), read by the program: its images are mirrored too. */
+                    chartValuesFile: z.string().optional(),
+                    concurrency: z.number().int().positive().optional(),
+                    registries: z
+                        .record(z.string(), z.strictObject({ insecure: z.boolean().optional(), caFile: z.string().optional() }))
+                        .optional(),
+                })
+                .optional(),
             serviceAccounts: z.strictObject({ build: z.string().optional(), runner: z.string().optional() }).optional(),
         })
         .optional(),
@@ -124,6 +138,22 @@ export function toComponentArgs(config: StackConfig): DifyPluginRegistryArgs {
         createNamespace: config.createNamespace,
         registry: registry as unknown as RegistryArgs,
         chart: config.chart,
-        pluginConnector: config.pluginConnector,
+        pluginConnector: withMirrorImages(config.pluginConnector),
+    };
+}
+
+/** `mirrorImages` as the component takes it: the login secret, the chart values file read. */
+function withMirrorImages(connector: StackConfig["pluginConnector"]): DifyPluginRegistryArgs["pluginConnector"] {
+    if (connector?.mirrorImages === undefined) {
+        return connector;
+    }
+    const { auth, chartValuesFile, ...rest } = connector.mirrorImages;
+    return {
+        ...connector,
+        mirrorImages: {
+            ...rest,
+            ...(auth !== undefined ? { auth: pulumi.secret(auth) } : {}),
+            ...(chartValuesFile !== undefined ? { chartValues: loadChartValues(chartValuesFile) as Record<string, unknown> } : {}),
+        },
     };
 }

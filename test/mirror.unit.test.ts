@@ -22,7 +22,7 @@ import {
 import { filterIndex } from "../components/mirror/platforms";
 import { URGENT } from "../components/mirror/limiter";
 import { backoffDelay, DEFAULT_RETRY_POLICY } from "../components/mirror/retry";
-import { DigestVerifier } from "../components/mirror/verify";
+import { createDigestVerifier } from "../components/mirror/verify";
 import { digestOf } from "./support/testImages";
 
 const FIXTURES = path.resolve(__dirname, "..", "..", "shared", "fixtures", "dify-chart-values");
@@ -206,7 +206,7 @@ describe("mirror: streaming digest check", () => {
         });
         const source = Readable.from([data.subarray(0, 10), data.subarray(10, 20), data.subarray(20)]);
         const error = await new Promise<Error | undefined>((resolve) =>
-            pipeline(source, new DigestVerifier(digest, size, "blob"), sink, (e) => resolve(e ?? undefined)),
+            pipeline(source, createDigestVerifier(digest, size, "blob"), sink, (e) => resolve(e ?? undefined)),
         );
         return { out: Buffer.concat(chunks), error };
     }

@@ -45,15 +45,20 @@ export type Sender = (request: HttpRequest) => Promise<HttpResponse>;
 /** The authentication state of one registry: its challenge, its login, and its tokens. */
 export class RegistryAuth {
     private challenge: Challenge | undefined;
-    private readonly tokens = new Map<string, Promise<CachedToken>>();
+    private readonly tokens: Map<string, Promise<CachedToken>>;
     /** Fetched tokens by the scopes they were asked for. */
-    private readonly settled = new Map<readonly string[], CachedToken>();
+    private readonly settled: Map<readonly string[], CachedToken>;
 
     constructor(
         readonly registry: string,
         readonly credentials: Credentials | undefined,
         private readonly send: Sender,
-    ) {}
+    ) {
+        // Fields are set here, not by initializers: Pulumi's closure serialization (the image mirror provider) keeps
+        // a class's constructor but drops its field initializers.
+        this.tokens = new Map();
+        this.settled = new Map();
+    }
 
     /** `none` until a registry asked for credentials. */
     get scheme(): string {

@@ -9,7 +9,7 @@ import type { Descriptor } from "./manifest";
 import type { RegistryClient } from "./registryClient";
 import { withRetry, type RetryListener, type RetryPolicy } from "./retry";
 import type { BlobOutcome, ProgressEvent } from "./types";
-import { DigestVerifier } from "./verify";
+import { createDigestVerifier } from "./verify";
 
 /** A repository of a registry. */
 export interface RepositoryEndpoint {
@@ -30,11 +30,16 @@ const PROGRESS_STEP = 1024 * 1024;
 /** Blob transfers of one run. */
 export class BlobCopier {
     /** `<target host>|<repository>|<digest>` → the transfer, so concurrent images share it. */
-    private readonly inFlight = new Map<string, Promise<BlobOutcome>>();
+    private readonly inFlight: Map<string, Promise<BlobOutcome>>;
     /** `<target host>|<digest>` → the first repository of the run that receives it: a mount source for the others. */
-    private readonly firstCopy = new Map<string, { readonly repository: string; readonly done: Promise<BlobOutcome> }>();
+    private readonly firstCopy: Map<string, { readonly repository: string; readonly done: Promise<BlobOutcome> }>;
 
-    constructor(private readonly options: BlobCopierOptions) {}
+    constructor(private readonly options: BlobCopierOptions) {
+        // Fields are set here, not by initializers: Pulumi's closure serialization (the image mirror provider) keeps
+        // a class's constructor but drops its field initializers.
+        this.inFlight = new Map();
+        this.firstCopy = new Map();
+    }
 
     /** Makes `blob` present in `target`; resolves with how. A blob another image already brought counts as skipped. */
     copy(blob: Descriptor, source: RepositoryEndpoint, target: RepositoryEndpoint, targetName: string): Promise<BlobOutcome> {
@@ -114,7 +119,7 @@ export class BlobCopier {
         const res = await source.client.openBlob(source.repository, blob.digest);
         let transferred = 0;
         let reported = 0;
-        const verifier = new DigestVerifier(
+        const verifier = createDigestVerifier(
             blob.digest,
             blob.size,
             `${source.client.registry}/${source.repository} blob ${blob.digest}`,

@@ -14,7 +14,8 @@ export interface Credentials {
 /** A docker config object, the path of a docker config file, or nothing (anonymous everywhere). */
 export type AuthInput = DockerConfig | { readonly auths?: Record<string, unknown> } | string | undefined;
 
-const DOCKER_HUB_NAMES = new Set(["docker.io", "index.docker.io", "registry-1.docker.io"]);
+// Arrays, not Sets, at module level: Pulumi's closure serialization (the image mirror provider) cannot capture a Set.
+const DOCKER_HUB_NAMES = ["docker.io", "index.docker.io", "registry-1.docker.io"];
 
 /** `https://index.docker.io/v1/` → `docker.io`, `https://harbor.example.com` → `harbor.example.com`. */
 export function normalizeRegistryKey(key: string): string {
@@ -22,14 +23,17 @@ export function normalizeRegistryKey(key: string): string {
         .replace(/^[a-z]+:\/\//i, "")
         .split("/")[0]
         .toLowerCase();
-    return DOCKER_HUB_NAMES.has(host) ? "docker.io" : host;
+    return DOCKER_HUB_NAMES.includes(host) ? "docker.io" : host;
 }
 
 /** Looks logins up by registry, whichever way the docker config spells the key. */
 export class CredentialStore {
-    private readonly byRegistry = new Map<string, Credentials>();
+    private readonly byRegistry: Map<string, Credentials>;
 
     constructor(config?: { readonly auths?: Record<string, unknown> }) {
+        // Fields are set here, not by initializers: Pulumi's closure serialization (the image mirror provider) keeps
+        // a class's constructor but drops its field initializers.
+        this.byRegistry = new Map();
         for (const [key, entry] of Object.entries(config?.auths ?? {})) {
             const credentials = decodeEntry(key, entry);
             // The first spelling wins, like docker: an exact host key is usually listed first.

@@ -15,7 +15,9 @@ export class RegistryError extends Error {
         readonly retryAfterMs?: number,
     ) {
         super(message);
-        this.name = "RegistryError";
+        // Set again: in Pulumi's serialized closures (the image mirror provider) `super` is `Error.call(this, …)`,
+        // which sets no message on `this`.
+        this.message = message;
     }
 }
 
@@ -23,7 +25,6 @@ export class RegistryError extends Error {
 export class AuthenticationError extends RegistryError {
     constructor(message: string, status?: number) {
         super(message, status);
-        this.name = "AuthenticationError";
     }
 }
 
@@ -35,7 +36,7 @@ export class DigestMismatchError extends Error {
         readonly actual: string,
     ) {
         super(`${what}: content does not match its digest (expected ${expected}, got ${actual}); nothing was tagged`);
-        this.name = "DigestMismatchError";
+        this.message = `${what}: content does not match its digest (expected ${expected}, got ${actual}); nothing was tagged`;
     }
 }
 
@@ -43,8 +44,15 @@ export class DigestMismatchError extends Error {
 export class UnsupportedManifestError extends Error {
     constructor(message: string) {
         super(message);
-        this.name = "UnsupportedManifestError";
+        this.message = message;
     }
+}
+
+// Each name lives on its class's prototype, like the built-in errors' names. It also gives every prototype an own
+// property besides `constructor`, which makes Pulumi's closure serialization (the image mirror provider) keep the
+// prototype chain — without it, `instanceof` and `Error.prototype` are lost in the serialized copy.
+for (const cls of [RegistryError, AuthenticationError, DigestMismatchError, UnsupportedManifestError]) {
+    Object.defineProperty(cls.prototype, "name", { value: cls.name, writable: true, configurable: true, enumerable: false });
 }
 
 /**

@@ -52,11 +52,14 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 export class HttpTransport {
     private readonly httpAgent: http.Agent;
     private readonly defaultHttpsAgent: https.Agent;
-    private readonly httpsAgents = new Map<string, https.Agent>();
+    private readonly httpsAgents: Map<string, https.Agent>;
     private readonly timeoutMs: number;
     private readonly userAgent: string;
 
     constructor(private readonly options: TransportOptions = {}) {
+        // Fields are set here, not by initializers: Pulumi's closure serialization (the image mirror provider) keeps
+        // a class's constructor but drops its field initializers.
+        this.httpsAgents = new Map();
         const common = { keepAlive: true, maxSockets: options.maxSockets ?? 32, scheduling: "lifo" as const };
         this.httpAgent = new http.Agent(common);
         this.defaultHttpsAgent = new https.Agent(common);

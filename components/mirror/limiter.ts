@@ -15,11 +15,16 @@ export const URGENT = Number.POSITIVE_INFINITY;
 
 /** At most `limit` tasks at once, the rest started by priority. */
 export class Limiter {
-    private active = 0;
-    private seq = 0;
-    private readonly waiting: Waiter[] = [];
+    private active: number;
+    private seq: number;
+    private readonly waiting: Waiter[];
 
     constructor(readonly limit: number) {
+        // Fields are set here, not by initializers: Pulumi's closure serialization (the image mirror provider) keeps
+        // a class's constructor but drops its field initializers.
+        this.active = 0;
+        this.seq = 0;
+        this.waiting = [];
         if (!Number.isInteger(limit) || limit < 1) throw new Error(`concurrency must be a positive integer, got ${limit}`);
     }
 

@@ -16,8 +16,8 @@ export const MEDIA_TYPES = {
 /** The `Accept` header of manifest requests: every kind we can copy, none we cannot (schema 1). */
 export const MANIFEST_ACCEPT = Object.values(MEDIA_TYPES).join(", ");
 
-const INDEX_TYPES = new Set<string>([MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerList]);
-const IMAGE_TYPES = new Set<string>([MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerManifest]);
+const INDEX_TYPES: readonly string[] = [MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerList];
+const IMAGE_TYPES: readonly string[] = [MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerManifest];
 
 /** A platform as indexes describe it. */
 export interface Platform {
@@ -53,7 +53,7 @@ export function parseManifest(bytes: Buffer, contentType: string | undefined, wh
     const header = contentType?.split(";")[0].trim();
     // Registries answer application/json for OCI documents without a mediaType field: fall back to the shape.
     const mediaType =
-        (header && (INDEX_TYPES.has(header) || IMAGE_TYPES.has(header)) ? header : undefined) ??
+        (header && (INDEX_TYPES.includes(header) || IMAGE_TYPES.includes(header)) ? header : undefined) ??
         doc.mediaType ??
         (Array.isArray(doc.manifests) ? MEDIA_TYPES.ociIndex : doc.config ? MEDIA_TYPES.ociManifest : undefined);
     if (doc.schemaVersion !== 2 || mediaType === undefined) {
@@ -62,10 +62,10 @@ export function parseManifest(bytes: Buffer, contentType: string | undefined, wh
                 "Docker schema 1 images cannot be mirrored with their digests",
         );
     }
-    if (INDEX_TYPES.has(mediaType)) {
+    if (INDEX_TYPES.includes(mediaType)) {
         return { kind: "index", mediaType, manifests: checkDescriptors(doc.manifests ?? [], what) };
     }
-    if (IMAGE_TYPES.has(mediaType) && doc.config) {
+    if (IMAGE_TYPES.includes(mediaType) && doc.config) {
         return {
             kind: "image",
             mediaType,

@@ -23,7 +23,7 @@ export interface FetchedManifest extends ManifestInfo {
     readonly bytes: Buffer;
 }
 
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const REDIRECTS = [301, 302, 303, 307, 308];
 
 /** The distribution API of one registry host. */
 export class RegistryClient {
@@ -113,7 +113,7 @@ export class RegistryClient {
             expect: [200, ...REDIRECTS],
             what,
         });
-        for (let hops = 0; REDIRECTS.has(res.status); hops++) {
+        for (let hops = 0; REDIRECTS.includes(res.status); hops++) {
             const location = header(res, "location");
             discard(res);
             if (!location || hops >= 5) throw new RegistryError(`${what}: too many or empty redirects`, res.status);

@@ -17,8 +17,8 @@ export interface RetryPolicy {
 /** About 6 s of backoff in total: long enough for a registry restart, short enough to fail a dead one quickly. */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 6, baseDelayMs: 200, maxDelayMs: 4000, maxRetryAfterMs: 30_000 };
 
-const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
-const RETRYABLE_CODES = new Set([
+const RETRYABLE_STATUS = [408, 429, 500, 502, 503, 504];
+const RETRYABLE_CODES = [
     "ECONNRESET",
     "ECONNREFUSED",
     "ECONNABORTED",
@@ -28,15 +28,15 @@ const RETRYABLE_CODES = new Set([
     "EHOSTUNREACH",
     "ENETUNREACH",
     "ERR_STREAM_PREMATURE_CLOSE",
-]);
+];
 
 /** True for failures worth another try: transient statuses and network errors, never auth or digest errors. */
 export function isRetryable(err: unknown): boolean {
     for (let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
         if (e instanceof RegistryError) {
-            return e.status !== undefined && RETRYABLE_STATUS.has(e.status);
+            return e.status !== undefined && RETRYABLE_STATUS.includes(e.status);
         }
-        if (typeof e.code === "string" && RETRYABLE_CODES.has(e.code)) {
+        if (typeof e.code === "string" && RETRYABLE_CODES.includes(e.code)) {
             return true;
         }
         // Node reports a peer that hung up mid-response with these messages and no code.
@@ -50,7 +50,7 @@ export function isRetryable(err: unknown): boolean {
 
 /** True when an answer's status should be retried. */
 export function isRetryableStatus(status: number): boolean {
-    return RETRYABLE_STATUS.has(status);
+    return RETRYABLE_STATUS.includes(status);
 }
 
 /** `Retry-After` as milliseconds: delta-seconds or an HTTP date. */

@@ -10,64 +10,57 @@ import { DigestMismatchError } from "./errors";
 
 const BATCH = 1024 * 1024;
 
-/** Pass-through that checks size and digest and reports progress. */
-export class DigestVerifier extends Transform {
-    private readonly hash: Hash;
-    private pending: Buffer[] = [];
-    private pendingBytes = 0;
-    private held: Buffer | undefined;
-    private seen = 0;
-
-    constructor(
-        private readonly expectedDigest: string,
-        private readonly expectedSize: number,
-        private readonly what: string,
-        private readonly onBytes?: (bytes: number) => void,
-    ) {
-        // About one batch buffered on each side: bounded memory per stream (~3 MiB with the held batch).
-        super({ highWaterMark: BATCH });
-        this.hash = createHash(expectedDigest.startsWith("sha512:") ? "sha512" : "sha256");
-    }
-
-    override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-        this.seen += chunk.length;
-        if (this.seen > this.expectedSize) {
-            callback(
-                new DigestMismatchError(
-                    this.what,
-                    `${this.expectedDigest} (${this.expectedSize} bytes)`,
-                    `more than ${this.expectedSize} bytes`,
-                ),
-            );
-            return;
-        }
-        this.hash.update(chunk);
-        this.pending.push(chunk);
-        this.pendingBytes += chunk.length;
-        if (this.pendingBytes >= BATCH) {
-            if (this.held) this.push(this.held);
-            this.held = this.takePending();
-        }
-        this.onBytes?.(chunk.length);
-        callback();
-    }
-
-    override _flush(callback: TransformCallback): void {
-        const actual = `${this.expectedDigest.split(":")[0]}:${this.hash.digest("hex")}`;
-        if (this.seen !== this.expectedSize) {
-            callback(new DigestMismatchError(this.what, `${this.expectedDigest} (${this.expectedSize} bytes)`, `${this.seen} bytes`));
-        } else if (actual !== this.expectedDigest) {
-            callback(new DigestMismatchError(this.what, this.expectedDigest, actual));
-        } else {
-            if (this.held) this.push(this.held);
-            callback(null, this.pendingBytes > 0 ? this.takePending() : undefined);
-        }
-    }
-
-    private takePending(): Buffer {
-        const batch = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
-        this.pending = [];
-        this.pendingBytes = 0;
+/**
+ * Pass-through that checks size and digest and reports progress. A factory over `new Transform({...})` rather than a
+ * subclass: Pulumi's closure serialization (the image mirror's dynamic provider) cannot capture a class that extends
+ * a Node built-in, but does capture `node:stream` itself.
+ */
+export function createDigestVerifier(
+    expectedDigest: string,
+    expectedSize: number,
+    what: string,
+    onBytes?: (bytes: number) => void,
+): Transform {
+    const hash: Hash = createHash(expectedDigest.startsWith("sha512:") ? "sha512" : "sha256");
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    let held: Buffer | undefined;
+    let seen = 0;
+    const takePending = (): Buffer => {
+        const batch = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
+        pending = [];
+        pendingBytes = 0;
         return batch;
-    }
+    };
+    // About one batch buffered on each side: bounded memory per stream (~3 MiB with the held batch).
+    return new Transform({
+        highWaterMark: BATCH,
+        transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+            seen += chunk.length;
+            if (seen > expectedSize) {
+                callback(new DigestMismatchError(what, `${expectedDigest} (${expectedSize} bytes)`, `more than ${expectedSize} bytes`));
+                return;
+            }
+            hash.update(chunk);
+            pending.push(chunk);
+            pendingBytes += chunk.length;
+            if (pendingBytes >= BATCH) {
+                if (held) this.push(held);
+                held = takePending();
+            }
+            onBytes?.(chunk.length);
+            callback();
+        },
+        flush(callback: TransformCallback): void {
+            const actual = `${expectedDigest.split(":")[0]}:${hash.digest("hex")}`;
+            if (seen !== expectedSize) {
+                callback(new DigestMismatchError(what, `${expectedDigest} (${expectedSize} bytes)`, `${seen} bytes`));
+            } else if (actual !== expectedDigest) {
+                callback(new DigestMismatchError(what, expectedDigest, actual));
+            } else {
+                if (held) this.push(held);
+                callback(null, pendingBytes > 0 ? takePending() : undefined);
+            }
+        },
+    });
 }

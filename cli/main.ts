@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+/**
+ * The `dify-plugin-registry` command (the package's `bin`). Subcommands: `mirror` (see `mirrorCommand.ts`).
+ */
+import { EXIT, MIRROR_USAGE, runMirrorCommand } from "./mirrorCommand";
+
+/** Top-level usage text. */
+export const USAGE = `Usage: dify-plugin-registry <command> [options]
+
+Commands:
+  mirror   copy the images a Dify chart version needs into a private registry (--help for its options)
+`;
+
+/** Runs the command line `argv` (without node and the script); resolves with the exit status. */
+export async function main(argv: readonly string[]): Promise<number> {
+    const [command, ...rest] = argv;
+    const out = { write: (text: string) => void process.stdout.write(text), isTTY: process.stdout.isTTY === true };
+    const err = { write: (text: string) => void process.stderr.write(text), isTTY: process.stderr.isTTY === true };
+    if (command === "mirror") return runMirrorCommand(rest, out, err);
+    if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+        (command === undefined ? err : out).write(command === undefined ? USAGE : `${USAGE}\n${MIRROR_USAGE}`);
+        return command === undefined ? EXIT.usage : EXIT.ok;
+    }
+    err.write(`dify-plugin-registry: unknown command ${JSON.stringify(command)}\n${USAGE}`);
+    return EXIT.usage;
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        (code) => {
+            process.exitCode = code;
+        },
+        (e: unknown) => {
+            process.stderr.write(`dify-plugin-registry: ${(e as Error)?.stack ?? String(e)}\n`);
+            process.exitCode = EXIT.failed;
+        },
+    );
+}

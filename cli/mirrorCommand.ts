@@ -1,0 +1,186 @@
+/**
+ * `dify-plugin-registry mirror`: copies the images a Dify chart version needs (and any named with `--image`) into
+ * `--to <registry/prefix>`, with the library in `components/mirror`.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+// Module by module, not the index: the CLI must not load @pulumi/pulumi (the index exports the Pulumi resource).
+import type { RegistryConnection } from "../components/mirror/http";
+import { chartImageSet, loadChartValues, planMirror } from "../components/mirror/imageSet";
+import { mirrorImages } from "../components/mirror/mirror";
+import { type Output, formatResult, formatSummary, progressPrinter } from "./progress";
+
+/** Exit status: 0 all good, 1 an image failed (or the run could not start), 2 a usage error. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** Usage text of the `mirror` command. */
+export const MIRROR_USAGE = `Usage: dify-plugin-registry mirror --to <registry/prefix> [options]
+
+Copies the images a Dify chart version needs into a mirror (targets <prefix>/<path>:<tag>, as
+pluginConnector.imageMirror expects them). Digests are preserved; images already there are skipped.
+
+  --to <registry/prefix>     the mirror, e.g. harbor.example.com/dify-mirror (required)
+  --chart-version <version>  helper images and python build bases of this chart version (e.g. 3.9.1)
+  --include-aws-cli          also the aws-cli helper (needed with ECR)
+  --all-chart-images         also every image the chart's values name; needs --chart-values
+  --chart-values <file>      the chart's values.yaml (helm show values dify/dify --version X)
+  --image <ref>              an extra image (repeatable); alone, without --chart-version, only these
+  --platform <os/arch>       keep only these platforms of multi-platform images (repeatable; default all)
+  --dry-run                  print what would be copied; write nothing
+  --auth-file <file>         docker config with the logins (default $DOCKER_CONFIG/config.json or ~/.docker/config.json)
+  --concurrency <n>          transfers at once (default 16)
+  --insecure <host>          speak plain HTTP to this registry (repeatable)
+  --ca-file <file>           extra CA certificate (PEM) for the --to registry
+  -h, --help                 this text
+`;
+
+/** Raised for bad command lines: printed with a hint, exit status 2. */
+export class UsageError extends Error {}
+
+/** The parsed command line. */
+export interface MirrorCommandOptions {
+    readonly to: string;
+    readonly chartVersion?: string;
+    readonly includeAwsCli: boolean;
+    readonly chartValues?: string;
+    readonly images: readonly string[];
+    readonly platforms: readonly string[];
+    readonly dryRun: boolean;
+    readonly authFile?: string;
+    readonly concurrency?: number;
+    readonly insecure: readonly string[];
+    readonly caFile?: string;
+    readonly help: boolean;
+}
+
+/** Parses `mirror` arguments; throws {@link UsageError} naming the problem. */
+export function parseMirrorArgs(argv: readonly string[]): MirrorCommandOptions {
+    let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+    try {
+        ({ values } = parseArgs({
+            args: [...argv],
+            strict: true,
+            allowPositionals: false,
+            options: {
+                to: { type: "string" },
+                "chart-version": { type: "string" },
+                "include-aws-cli": { type: "boolean", default: false },
+                "all-chart-images": { type: "boolean", default: false },
+                "chart-values": { type: "string" },
+                image: { type: "string", multiple: true, default: [] },
+                platform: { type: "string", multiple: true, default: [] },
+                "dry-run": { type: "boolean", default: false },
+                "auth-file": { type: "string" },
+                concurrency: { type: "string" },
+                insecure: { type: "string", multiple: true, default: [] },
+                "ca-file": { type: "string" },
+                help: { type: "boolean", short: "h", default: false },
+            },
+        }));
+    } catch (err) {
+        throw new UsageError((err as Error).message);
+    }
+    const options = {
+        to: values.to as string,
+        chartVersion: values["chart-version"] as string | undefined,
+        includeAwsCli: values["include-aws-cli"] as boolean,
+        chartValues: values["chart-values"] as string | undefined,
+        images: values.image as string[],
+        platforms: values.platform as string[],
+        dryRun: values["dry-run"] as boolean,
+        authFile: values["auth-file"] as string | undefined,
+        concurrency: values.concurrency === undefined ? undefined : Number(values.concurrency),
+        insecure: values.insecure as string[],
+        caFile: values["ca-file"] as string | undefined,
+        help: values.help as boolean,
+    };
+    if (options.help) return options;
+    if (!options.to) throw new UsageError("--to <registry/prefix> is required");
+    if (options.chartVersion === undefined && options.images.length === 0) {
+        throw new UsageError("nothing to mirror: give --chart-version <version> and/or --image <ref>");
+    }
+    if (values["all-chart-images"] && options.chartValues === undefined) {
+        throw new UsageError("--all-chart-images needs --chart-values <values.yaml> (helm show values dify/dify --version X)");
+    }
+    if (options.chartValues !== undefined && !values["all-chart-images"]) {
+        throw new UsageError("--chart-values is only read with --all-chart-images");
+    }
+    if (options.chartValues !== undefined && options.chartVersion === undefined) {
+        throw new UsageError("--all-chart-images needs --chart-version too");
+    }
+    if (
+        options.concurrency !== undefined &&
+        !(Number.isInteger(options.concurrency) && options.concurrency >= 1 && options.concurrency <= 256)
+    ) {
+        throw new UsageError(`--concurrency must be an integer from 1 to 256, got ${JSON.stringify(values.concurrency)}`);
+    }
+    return options;
+}
+
+function defaultAuthFile(): string | undefined {
+    const file = path.join(process.env.DOCKER_CONFIG ?? path.join(os.homedir(), ".docker"), "config.json");
+    return fs.existsSync(file) ? file : undefined;
+}
+
+/** Runs the command; resolves with the exit status. `out` gets progress and the summary, `err` failures. */
+export async function runMirrorCommand(argv: readonly string[], out: Output, err: Output): Promise<number> {
+    let options: MirrorCommandOptions;
+    let plan: ReturnType<typeof planMirror>;
+    try {
+        options = parseMirrorArgs(argv);
+        if (options.help) {
+            out.write(MIRROR_USAGE);
+            return EXIT.ok;
+        }
+        const sources = [
+            ...(options.chartVersion === undefined
+                ? []
+                : chartImageSet({
+                      chartVersion: options.chartVersion,
+                      includeAwsCli: options.includeAwsCli,
+                      chartValues: options.chartValues === undefined ? undefined : loadChartValues(options.chartValues),
+                  })),
+            ...options.images,
+        ];
+        plan = planMirror(sources, options.to);
+    } catch (e) {
+        err.write(`dify-plugin-registry mirror: ${(e as Error).message}\nRun with --help for usage.\n`);
+        return EXIT.usage;
+    }
+    const registries: Record<string, RegistryConnection> = {};
+    for (const host of options.insecure) registries[host] = { insecure: true };
+    if (options.caFile !== undefined) {
+        const host = options.to.split("/")[0];
+        registries[host] = { ...registries[host], caFile: options.caFile };
+    }
+    const authFile = options.authFile ?? defaultAuthFile();
+    out.write(
+        `${options.dryRun ? "checking" : "mirroring"} ${plan.length} images into ${options.to}${authFile ? ` (logins from ${authFile})` : ""}\n`,
+    );
+    const progress = progressPrinter(out, plan.length);
+    let report: Awaited<ReturnType<typeof mirrorImages>>;
+    try {
+        report = await mirrorImages(plan, {
+            auth: authFile,
+            platforms: options.platforms,
+            concurrency: options.concurrency,
+            registries,
+            dryRun: options.dryRun,
+            onProgress: progress.onProgress,
+        });
+    } catch (e) {
+        progress.done();
+        err.write(`dify-plugin-registry mirror: ${(e as Error).message}\n`);
+        return EXIT.failed;
+    }
+    progress.done();
+    out.write(`${formatSummary(report, options.dryRun)}\n`);
+    if (!report.ok) {
+        err.write(`${report.failed} of ${report.results.length} images failed:\n`);
+        for (const r of report.results.filter((x) => x.status === "failed")) err.write(`${formatResult(r)}\n`);
+        return EXIT.failed;
+    }
+    return EXIT.ok;
+}

@@ -1,0 +1,171 @@
+/**
+ * `pluginConnector.mirrorImages`: validation of the arguments, the mirror plan (what the `ImageMirror` resource
+ * copies) and the pinning of the helper images and python build bases by the digests it records.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { MirrorImagesArgs } from "./args";
+import type { ChartDefaults, HelperImages } from "./chartDefaults";
+import { chartImageSet, planMirror } from "./mirror/imageSet";
+import { parsePlatform } from "./mirror/platforms";
+import type { MirroredImage, MirrorRegistrySettings } from "./mirror/provider";
+import { formatRemoteImage, parseRemoteImage } from "./mirror/reference";
+import type { MirrorPlanItem } from "./mirror/types";
+import { isPlainObject } from "./values/chartValues";
+import { buildGeneratorConf, type PythonSettings } from "./values/generatorConf";
+import { type ArgumentProblems, hostPortProblem, isPlain } from "./validation";
+
+/** What the component needs to create the mirror resource and pin images; part of the plan. */
+export interface MirrorImagesPlan {
+    readonly plan: readonly MirrorPlanItem[];
+    /** Undefined = the plugin registry's login. */
+    readonly auth?: pulumi.Input<string>;
+    readonly platforms?: readonly string[];
+    readonly concurrency?: number;
+    readonly registries?: Readonly<Record<string, MirrorRegistrySettings>>;
+    /** The python settings (mirrored references) and generator repo, to rebuild `generatorConf` with pinned images. */
+    readonly python: PythonSettings;
+    readonly generatorRepo: string;
+}
+
+/** What `chartImageSet` needs from the rest of the arguments. */
+export interface MirrorImagesContext {
+    readonly chartVersion: string;
+    readonly defaults: ChartDefaults;
+    readonly images?: Partial<HelperImages>;
+    readonly pythonVersions?: Readonly<Record<string, string | null>>;
+    readonly imageRepoType: string | undefined;
+    /** Mirrored python settings, as resolved by the plan. */
+    readonly python: PythonSettings;
+}
+
+const KEYS = ["auth", "platforms", "chartValues", "concurrency", "registries"];
+const ARG = "pluginConnector.mirrorImages";
+
+/** Validates `pluginConnector.mirrorImages`, recording problems by argument path. Nothing is read or fetched. */
+export function checkMirrorImagesArgs(args: unknown, imageMirror: string | undefined, problems: ArgumentProblems): void {
+    if (!isPlainObject(args)) {
+        problems.add(ARG, "must be an object: { auth?, platforms?, chartValues?, concurrency?, registries? }");
+        return;
+    }
+    if (imageMirror === undefined) {
+        problems.add(ARG, "needs pluginConnector.imageMirror: the registry/prefix to copy the images into");
+    }
+    const a = args as Record<string, unknown>;
+    for (const key of Object.keys(a).filter((k) => !KEYS.includes(k))) {
+        problems.add(`${ARG}.${key}`, `unknown setting; valid: ${KEYS.join(", ")}`);
+    }
+    if (a.auth !== undefined && isPlain(a.auth as pulumi.Input<string>)) {
+        // The value is a secret: say what is wrong, never what it is.
+        if (!dockerConfigShaped(a.auth)) {
+            problems.add(`${ARG}.auth`, 'must be docker config JSON such as {"auths":{"<registry>":{"auth":"base64(user:password)"}}}');
+        }
+    }
+    if (a.platforms !== undefined) {
+        if (!Array.isArray(a.platforms) || a.platforms.length === 0) {
+            problems.add(`${ARG}.platforms`, 'must be a non-empty list such as ["linux/amd64"]');
+        } else {
+            a.platforms.forEach((p, i) => {
+                try {
+                    parsePlatform(String(p));
+                } catch (err) {
+                    problems.add(`${ARG}.platforms[${i}]`, (err as Error).message);
+                }
+            });
+        }
+    }
+    if (
+        a.concurrency !== undefined &&
+        !(Number.isInteger(a.concurrency) && (a.concurrency as number) >= 1 && (a.concurrency as number) <= 256)
+    ) {
+        problems.add(`${ARG}.concurrency`, `must be an integer from 1 to 256, got ${JSON.stringify(a.concurrency)}`);
+    }
+    if (a.chartValues !== undefined && !isPlainObject(a.chartValues)) {
+        problems.add(`${ARG}.chartValues`, "must be the chart's values as an object (e.g. loadChartValues('values.yaml'))");
+    }
+    if (a.registries !== undefined) checkRegistries(a.registries, problems);
+}
+
+function dockerConfigShaped(auth: unknown): boolean {
+    if (typeof auth !== "string") return false;
+    try {
+        const parsed = JSON.parse(auth) as { auths?: unknown };
+        return isPlainObject(parsed) && isPlainObject(parsed.auths);
+    } catch {
+        return false;
+    }
+}
+
+function checkRegistries(registries: unknown, problems: ArgumentProblems): void {
+    if (!isPlainObject(registries)) {
+        problems.add(`${ARG}.registries`, 'must map registry hosts to settings: { "10.0.0.5:5000": { insecure: true } }');
+        return;
+    }
+    for (const [host, settings] of Object.entries(registries)) {
+        const path = `${ARG}.registries.${host}`;
+        const hostProblem = hostPortProblem(host);
+        if (hostProblem !== undefined) problems.add(path, hostProblem);
+        const s = settings as Record<string, unknown>;
+        if (!isPlainObject(s) || Object.keys(s).some((k) => k !== "insecure" && k !== "caFile")) {
+            problems.add(path, "settings are { insecure?: boolean } or { caFile?: string }");
+        } else if (s.insecure !== undefined && typeof s.insecure !== "boolean") {
+            problems.add(`${path}.insecure`, "must be true or false");
+        } else if (s.caFile !== undefined && (typeof s.caFile !== "string" || s.caFile === "")) {
+            problems.add(`${path}.caFile`, "must be the path of a PEM file");
+        } else if (s.insecure === true && s.caFile !== undefined) {
+            problems.add(path, "insecure (plain HTTP) and caFile (TLS) exclude each other");
+        }
+    }
+}
+
+/** The mirror plan for valid arguments; a source the copier cannot parse is recorded as a problem. */
+export function planMirrorImages(
+    args: MirrorImagesArgs,
+    imageMirror: string,
+    ctx: MirrorImagesContext,
+    problems: ArgumentProblems,
+): MirrorImagesPlan | undefined {
+    try {
+        const sources = chartImageSet({
+            chartVersion: ctx.chartVersion,
+            defaults: ctx.defaults,
+            images: ctx.images,
+            pythonVersions: ctx.pythonVersions,
+            includeAwsCli: ctx.imageRepoType === "ecr",
+            chartValues: args.chartValues,
+        });
+        return {
+            plan: planMirror(sources, imageMirror),
+            auth: args.auth,
+            platforms: args.platforms,
+            concurrency: args.concurrency,
+            registries: args.registries,
+            python: ctx.python,
+            generatorRepo: ctx.defaults.generatorRepo,
+        };
+    } catch (err) {
+        problems.add(ARG, (err as Error).message);
+        return undefined;
+    }
+}
+
+/** `ref@digest` when the mirror recorded `ref`'s target; unchanged otherwise (already pinned, or not mirrored). */
+export function pinnedReference(ref: string, digests: ReadonlyMap<string, string>): string {
+    if (ref.includes("@")) return ref;
+    const digest = digests.get(formatRemoteImage(parseRemoteImage(ref)));
+    return digest ? `${ref}@${digest}` : ref;
+}
+
+/** Helper images and `generatorConf` with every mirrored image pinned by its digest. */
+export function pinImages(
+    images: HelperImages,
+    mirror: MirrorImagesPlan,
+    mirrored: readonly MirroredImage[] | undefined,
+): { images: HelperImages; generatorConf: string } {
+    const digests = new Map((mirrored ?? []).filter((i) => i.digest).map((i) => [formatRemoteImage(parseRemoteImage(i.target)), i.digest]));
+    const pin = (ref: string) => pinnedReference(ref, digests);
+    const versions = Object.fromEntries(Object.entries(mirror.python.versions).map(([v, ref]) => [v, pin(ref)]));
+    return {
+        images: { gateway: pin(images.gateway), shader: pin(images.shader), busyBox: pin(images.busyBox), awsCli: pin(images.awsCli) },
+        generatorConf: buildGeneratorConf(mirror.generatorRepo, { ...mirror.python, versions }),
+    };
+}
