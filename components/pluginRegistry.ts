@@ -55,7 +55,10 @@ export class DifyPluginRegistry extends pulumi.ComponentResource {
             name,
             parent: this,
             namespace,
-            dependsOn: plan.checks.gate(),
+            // A getter: the gate costs Outputs, and kinds that create no resources never ask for it.
+            get dependsOn() {
+                return plan.checks.gate();
+            },
             images: plan.images,
             chartValues: plan.chart.values ?? {},
         });
@@ -144,12 +147,13 @@ export class DifyPluginRegistry extends pulumi.ComponentResource {
         this.registryOutputs = pulumi.output(registry.outputs ?? {}) as unknown as pulumi.Output<Record<string, unknown>>;
         // pluginConnectorValues stays a field but is not registered: the same block is already in state as the chart's
         // input, and serializing it a second time was the component's largest cost (see README, Benchmark).
+        // Plain values where they are known: each Output registered costs the engine a serialization round.
         this.registerOutputs({
             namespace: this.namespace,
-            secretName: this.secretName,
-            imageRepoPrefix: this.imageRepoPrefix,
-            imageRepoType: this.imageRepoType,
-            registryOutputs: this.registryOutputs,
+            secretName: IMAGE_REPO_SECRET,
+            imageRepoPrefix: registry.imageRepoPrefix,
+            imageRepoType: registry.imageRepoType,
+            registryOutputs: registry.outputs ?? {},
         });
     }
 
