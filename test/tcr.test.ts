@@ -11,7 +11,7 @@ import { runStack } from "../program/main";
 import { readStackFile, stackFilePath } from "../program/offline/stackFile";
 import { synthStack } from "../program/offline/synth";
 import { DYNAMIC_TYPE, runDynamicProviders } from "./support/dynamicProviders";
-import { b64decode, evaluate, } from "./support/evaluate";
+import { b64decode, evaluate } from "./support/evaluate";
 import { FakeTcrApi, withTencentCloudEnv } from "./support/fakeTcr";
 import {
     isSecretValue,
