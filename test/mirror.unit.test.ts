@@ -21,7 +21,7 @@ import {
 } from "../components/mirror";
 import { filterIndex } from "../components/mirror/platforms";
 import { URGENT } from "../components/mirror/limiter";
-import { backoffDelay, DEFAULT_RETRY_POLICY } from "../components/mirror/retry";
+import { backoffDelay, DEFAULT_RETRY_POLICY, withRetry } from "../components/mirror/retry";
 import { createDigestVerifier } from "../components/mirror/verify";
 import { digestOf } from "./support/testImages";
 
@@ -95,6 +95,25 @@ describe("mirror: retries and the limiter", () => {
         assert.ok(!isRetryable(new RegistryError("x", 404)));
         assert.ok(!isRetryable(new AuthenticationError("x", 401)));
         assert.ok(!isRetryable(new DigestMismatchError("blob", "sha256:a", "sha256:b")));
+    });
+
+    it("nested retries do not multiply: an error an inner withRetry gave up on is not retried by the outer one", async () => {
+        const policy = { ...DEFAULT_RETRY_POLICY, attempts: 3, baseDelayMs: 1, maxDelayMs: 2 };
+        let calls = 0;
+        const refused = () => {
+            calls++;
+            return Promise.reject(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED" }));
+        };
+        // A request (outer) whose first step is the session's ping (inner), both retried: 3 tries, not 3 × 3.
+        await assert.rejects(
+            withRetry(() => withRetry(refused, policy), policy),
+            /ECONNREFUSED/,
+        );
+        assert.equal(calls, 3);
+        // A transient failure inside still gets the inner tries, then succeeds.
+        let flaky = 0;
+        const value = await withRetry(() => withRetry(() => (++flaky < 3 ? refused() : Promise.resolve("ok")), policy), policy);
+        assert.equal(value, "ok");
     });
 
     it("honours Retry-After (seconds or date), capped, over the exponential backoff", () => {

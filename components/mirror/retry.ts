@@ -32,6 +32,11 @@ const RETRYABLE_CODES = [
 
 /** True for failures worth another try: transient statuses and network errors, never auth or digest errors. */
 export function isRetryable(err: unknown): boolean {
+    // Already retried to the end by an inner withRetry: retrying it again would multiply the tries (a request's retries
+    // around a session ping's retries), not help.
+    if (typeof err === "object" && err !== null && (err as { retriesExhausted?: unknown }).retriesExhausted === true) {
+        return false;
+    }
     for (let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
         if (e instanceof RegistryError) {
             return e.status !== undefined && RETRYABLE_STATUS.includes(e.status);
@@ -84,7 +89,13 @@ export async function withRetry<T>(
         try {
             return await fn(attempt);
         } catch (err) {
-            if (attempt + 1 >= policy.attempts || !isRetryable(err)) throw err;
+            if (!isRetryable(err)) throw err;
+            if (attempt + 1 >= policy.attempts) {
+                if (typeof err === "object" && err !== null) {
+                    Object.defineProperty(err, "retriesExhausted", { value: true, configurable: true });
+                }
+                throw err;
+            }
             const delay = backoffDelay(attempt, policy, err instanceof RegistryError ? err.retryAfterMs : undefined);
             onRetry?.(err, attempt + 1, delay, what);
             await new Promise((resolve) => setTimeout(resolve, delay));
