@@ -3,8 +3,8 @@
  * document (compared as parsed JSON, exact) and the lifecycle policy. (The other builders: ecr.specs.test.ts.)
  */
 import * as assert from "node:assert/strict";
+import { BUILD_ACTIONS, LOGIN, PULL_ACTIONS, AWS_COORDINATES as AWS, CN_COORDINATES as CN } from "./support/ecr";
 import {
-    Coordinates,
     issuerHostPath,
     issuerUrlProblem,
     kmsKeyArnProblem,
@@ -28,35 +28,6 @@ import {
     templateRolePolicy,
 } from "../components/registries/ecr/policies";
 
-const AWS: Coordinates = {
-    partition: "aws",
-    region: "us-east-1",
-    account: "123456789012",
-    host: "123456789012.dkr.ecr.us-east-1.amazonaws.com",
-    path: "dify-plugins",
-};
-const CN: Coordinates = {
-    partition: "aws-cn",
-    region: "cn-north-1",
-    account: "123456789012",
-    host: "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn",
-    path: "team/dify",
-};
-const BUILD_ACTIONS = [
-    "ecr:BatchCheckLayerAvailability",
-    "ecr:BatchGetImage",
-    "ecr:CompleteLayerUpload",
-    "ecr:CreateRepository",
-    "ecr:DescribeImages",
-    "ecr:DescribeRepositories",
-    "ecr:GetDownloadUrlForLayer",
-    "ecr:InitiateLayerUpload",
-    "ecr:PutImage",
-    "ecr:TagResource",
-    "ecr:UploadLayerPart",
-];
-const PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"];
-const LOGIN = { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" };
 /** Round-trips through JSON, as IAM receives the document. */
 const parsed = (doc: object) => JSON.parse(policyJson(doc));
 

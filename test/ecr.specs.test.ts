@@ -5,25 +5,10 @@
 import * as assert from "node:assert/strict";
 import { dockerConfigJson } from "../components/dockerConfig";
 import { dockerConfigTemplate, ecrTokenGeneratorSpec, imageRepoExternalSecretSpec } from "../components/registries/ecr/externalSecrets";
-import { Coordinates } from "../components/registries/ecr/partition";
 import { REFRESHER_SCRIPT } from "../components/registries/ecr/refresherScript";
 import { refresherCronJobSpec, refresherJobSpec, refresherRoleRules } from "../components/registries/ecr/refresherSpec";
 import { durationSeconds, isCronSchedule, isDns1123Subdomain } from "../components/registries/ecr/validate";
-
-const AWS: Coordinates = {
-    partition: "aws",
-    region: "us-east-1",
-    account: "123456789012",
-    host: "123456789012.dkr.ecr.us-east-1.amazonaws.com",
-    path: "dify-plugins",
-};
-const CN: Coordinates = {
-    partition: "aws-cn",
-    region: "cn-north-1",
-    account: "123456789012",
-    host: "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn",
-    path: "team/dify",
-};
+import { AWS_COORDINATES as AWS, CN_COORDINATES as CN } from "./support/ecr";
 
 describe("ECR specs and helpers", () => {
     it("IRSA docker config: the ECR credential helper for the registry host, no login", () => {

@@ -7,25 +7,24 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { DifyPluginRegistry, planPluginRegistry } from "../components";
 import { ACCOUNT, answerAws, answerInPartition, CALLER_ACCOUNT, invokeCount, roleArn } from "./support/awsAnswers";
-import { AWS, byTypeAndName, CN, connectorOf, dockerConfigOf, one, PARENT, parsedInput, Partitioned, withEcr } from "./support/ecr";
+import {
+    AWS,
+    byTypeAndName,
+    CN,
+    connectorOf,
+    dockerConfigOf,
+    one,
+    PARENT,
+    parsedInput,
+    Partitioned,
+    withEcr,
+    BUILD_ACTIONS,
+    LOGIN,
+    PULL_ACTIONS,
+} from "./support/ecr";
 import { evaluate } from "./support/evaluate";
 import { RecordedResource, resolved } from "./support/mocks";
 
-const BUILD_ACTIONS = [
-    "ecr:BatchCheckLayerAvailability",
-    "ecr:BatchGetImage",
-    "ecr:CompleteLayerUpload",
-    "ecr:CreateRepository",
-    "ecr:DescribeImages",
-    "ecr:DescribeRepositories",
-    "ecr:GetDownloadUrlForLayer",
-    "ecr:InitiateLayerUpload",
-    "ecr:PutImage",
-    "ecr:TagResource",
-    "ecr:UploadLayerPart",
-];
-const PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"];
-const LOGIN = { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" };
 const LIFECYCLE_20 = {
     rules: [
         {

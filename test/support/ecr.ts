@@ -2,11 +2,47 @@
 import * as assert from "node:assert/strict";
 import * as YAML from "yaml";
 import { DifyPluginRegistryArgs, EcrRegistryArgs } from "../../components";
+import { Coordinates } from "../../components/registries/ecr/partition";
 import { ACCOUNT } from "./awsAnswers";
 import { b64decode } from "./evaluate";
 import { isSecretValue, RecordedResource } from "./mocks";
 
 export const PARENT = "dify:index:PluginRegistry::dify";
+
+/** What the build role may do on the plugin prefix (besides GetAuthorizationToken): push, pull, describe, create, tag. */
+export const BUILD_ACTIONS = [
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:BatchGetImage",
+    "ecr:CompleteLayerUpload",
+    "ecr:CreateRepository",
+    "ecr:DescribeImages",
+    "ecr:DescribeRepositories",
+    "ecr:GetDownloadUrlForLayer",
+    "ecr:InitiateLayerUpload",
+    "ecr:PutImage",
+    "ecr:TagResource",
+    "ecr:UploadLayerPart",
+];
+/** What the runner role may do on the plugin prefix: pull. */
+export const PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"];
+/** The one statement allowed on `*`. */
+export const LOGIN = { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" };
+
+/** Resolved coordinates in each partition, for the pure builders. */
+export const AWS_COORDINATES: Coordinates = {
+    partition: "aws",
+    region: "us-east-1",
+    account: "123456789012",
+    host: "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+    path: "dify-plugins",
+};
+export const CN_COORDINATES: Coordinates = {
+    partition: "aws-cn",
+    region: "cn-north-1",
+    account: "123456789012",
+    host: "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn",
+    path: "team/dify",
+};
 
 /** One partition's worth of example values. */
 export interface Partitioned {
