@@ -1,49 +1,15 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { DifyPluginRegistry, DifyPluginRegistryArgs, TcrRegistryArgs } from "../components";
-import { runDynamicProviders } from "./support/dynamicProviders";
+import { DifyPluginRegistry, DifyPluginRegistryArgs } from "../components";
 import { evaluateFailingLater, thrownBy } from "./support/evaluate";
-import { FakeTcrApi, withTencentCloudEnv } from "./support/fakeTcr";
+import { withTencentCloudEnv } from "./support/fakeTcr";
 import { registered, resetRecorded, settle } from "./support/mocks";
-
-const INSTANCE = "tcr-abc12345";
-const REGION = "ap-guangzhou";
-// Distinctive, so a match anywhere is a leak and not a coincidence.
-const SECRET_ID = "AKIDtcrcomponent0001";
-const SECRET_KEY = "Sentinel-tcr-secretkey-93c1";
+import { INSTANCE, useFakeTcr } from "./support/tcrFixture";
 
 describe("TCR registry (type: tcr): bad input", function () {
     this.timeout(60_000);
-    let api: FakeTcrApi;
-    let endpoint: string;
-    let dynamic: ReturnType<typeof runDynamicProviders>;
-
-    const managed = (over: Partial<TcrRegistryArgs> = {}): DifyPluginRegistryArgs => ({
-        registry: {
-            type: "tcr",
-            instanceId: INSTANCE,
-            region: REGION,
-            namespace: "dify-plugins",
-            apiEndpoint: endpoint,
-            secretId: SECRET_ID,
-            secretKey: pulumi.secret(SECRET_KEY),
-            ...over,
-        },
-        chart: { version: "3.9.1" },
-    });
-
-    beforeEach(async () => {
-        api = new FakeTcrApi();
-        endpoint = await api.start();
-        api.credentials.set(SECRET_ID, SECRET_KEY);
-        api.addInstance(INSTANCE, "acme", REGION);
-        dynamic = runDynamicProviders();
-    });
-
-    afterEach(async () => {
-        dynamic.stop();
-        await api.stop();
-    });
+    const tcr = useFakeTcr();
+    const managed = tcr.managed;
 
     describe("bad input is rejected before anything is registered", () => {
         async function rejected(registry: Record<string, unknown>): Promise<string> {
@@ -54,7 +20,7 @@ describe("TCR registry (type: tcr): bad input", function () {
             await settle();
             assert.ok(pulumi.InputPropertiesError.isInstance(error), `expected InputPropertiesError, got ${error}`);
             assert.deepEqual(registered(), [], "nothing may be registered");
-            assert.deepEqual(api.calls, [], "no API call may be made");
+            assert.deepEqual(tcr.api.calls, [], "no API call may be made");
             return error.message;
         }
         const valid = (): Record<string, unknown> => ({ ...(managed().registry as object) });
@@ -160,7 +126,7 @@ describe("TCR registry (type: tcr): bad input", function () {
                 resources.map((r) => r.type),
                 ["dify:index:PluginRegistry"],
             );
-            assert.deepEqual(api.calls, []);
+            assert.deepEqual(tcr.api.calls, []);
         });
     });
 });

@@ -3,16 +3,16 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { ResourceValidationArgs } from "@pulumi/policy";
 import * as YAML from "yaml";
-import { DifyPluginRegistry, DifyPluginRegistryArgs, TcrRegistryArgs } from "../components";
+import { DifyPluginRegistry, DifyPluginRegistryArgs } from "../components";
 import { TcrInstanceToken } from "../components/registries/tcr/resources";
 import { mandatoryPolicies } from "../policy/policies";
 import { PROJECT } from "../program/config";
 import { runStack } from "../program/main";
 import { readStackFile, stackFilePath } from "../program/offline/stackFile";
 import { synthStack } from "../program/offline/synth";
-import { DYNAMIC_TYPE, runDynamicProviders } from "./support/dynamicProviders";
+import { DYNAMIC_TYPE } from "./support/dynamicProviders";
 import { b64decode, evaluate } from "./support/evaluate";
-import { FakeTcrApi, withTencentCloudEnv } from "./support/fakeTcr";
+import { withTencentCloudEnv } from "./support/fakeTcr";
 import {
     isSecretValue,
     redactSecrets,
@@ -24,14 +24,10 @@ import {
     useMocks,
     resolved,
 } from "./support/mocks";
+import { INSTANCE, REGION, SECRET_ID, SECRET_KEY, useFakeTcr } from "./support/tcrFixture";
 
 const ROOT = path.resolve(__dirname, "..");
 const PARENT = "dify:index:PluginRegistry::dify";
-const INSTANCE = "tcr-abc12345";
-const REGION = "ap-guangzhou";
-// Distinctive, so a match anywhere is a leak and not a coincidence.
-const SECRET_ID = "AKIDtcrcomponent0001";
-const SECRET_KEY = "Sentinel-tcr-secretkey-93c1";
 const EXISTING_TOKEN = "Sentinel-tcr-existing-token-4e2a";
 const DESCRIPTION = "dify-plugin-registry test/dify: push plugin images";
 
@@ -79,36 +75,8 @@ const secret = (value: unknown) => ({ "4dabf18193072939515e22adb298388d": "1b470
 
 describe("TCR registry (type: tcr)", function () {
     this.timeout(60_000);
-    let api: FakeTcrApi;
-    let endpoint: string;
-    let dynamic: ReturnType<typeof runDynamicProviders>;
-
-    const managed = (over: Partial<TcrRegistryArgs> = {}): DifyPluginRegistryArgs => ({
-        registry: {
-            type: "tcr",
-            instanceId: INSTANCE,
-            region: REGION,
-            namespace: "dify-plugins",
-            apiEndpoint: endpoint,
-            secretId: SECRET_ID,
-            secretKey: pulumi.secret(SECRET_KEY),
-            ...over,
-        },
-        chart: { version: "3.9.1" },
-    });
-
-    beforeEach(async () => {
-        api = new FakeTcrApi();
-        endpoint = await api.start();
-        api.credentials.set(SECRET_ID, SECRET_KEY);
-        api.addInstance(INSTANCE, "acme", REGION);
-        dynamic = runDynamicProviders();
-    });
-
-    afterEach(async () => {
-        dynamic.stop();
-        await api.stop();
-    });
+    const tcr = useFakeTcr();
+    const managed = tcr.managed;
 
     describe("managed: the namespace and a long-term token created through the TCR API", () => {
         it("registers the namespace and token dynamic resources as children of the component, beside the Secret and the chart", async () => {
@@ -127,7 +95,7 @@ describe("TCR registry (type: tcr)", function () {
             const connection = {
                 instanceId: INSTANCE,
                 region: REGION,
-                apiEndpoint: endpoint,
+                apiEndpoint: tcr.endpoint,
                 secretId: secret(SECRET_ID),
                 secretKey: secret(SECRET_KEY),
             };
@@ -138,7 +106,7 @@ describe("TCR registry (type: tcr)", function () {
         it("creates them in TCR: a private namespace and a longterm token, every request signed", async () => {
             await evaluate(() => new DifyPluginRegistry("dify", managed()));
             assert.deepEqual(
-                api.actions().sort(),
+                tcr.api.actions().sort(),
                 [
                     ["DescribeInstances", { Registryids: [INSTANCE] }],
                     ["DescribeNamespaces", { RegistryId: INSTANCE, NamespaceName: "dify-plugins", Limit: 100 }],
@@ -146,14 +114,14 @@ describe("TCR registry (type: tcr)", function () {
                     ["CreateInstanceToken", { RegistryId: INSTANCE, TokenType: "longterm", Desc: DESCRIPTION }],
                 ].sort(),
             );
-            assert.ok(api.calls.every((c) => c.signatureValid && c.secretId === SECRET_ID && c.region === REGION));
-            assert.deepEqual([...api.namespaces.get(INSTANCE)!], ["dify-plugins"]);
-            assert.equal(api.tokens.get(INSTANCE)!.size, 1);
+            assert.ok(tcr.api.calls.every((c) => c.signatureValid && c.secretId === SECRET_ID && c.region === REGION));
+            assert.deepEqual([...tcr.api.namespaces.get(INSTANCE)!], ["dify-plugins"]);
+            assert.equal(tcr.api.tokens.get(INSTANCE)!.size, 1);
         });
 
         it("writes the token as the docker login of the instance's public domain", async () => {
             const resources = await evaluate(() => new DifyPluginRegistry("dify", managed()));
-            const [token] = api.tokens.get(INSTANCE)!.values();
+            const [token] = tcr.api.tokens.get(INSTANCE)!.values();
             assert.deepEqual(dockerConfigOf(resources), {
                 auths: { "acme.tencentcloudcr.com": { auth: Buffer.from(`100012345678:${token.token}`).toString("base64") } },
             });
@@ -167,7 +135,7 @@ describe("TCR registry (type: tcr)", function () {
         it("exposes registryOutputs without secrets", async () => {
             let component!: DifyPluginRegistry;
             await evaluate(() => (component = new DifyPluginRegistry("dify", managed())));
-            const [token] = api.tokens.get(INSTANCE)!.values();
+            const [token] = tcr.api.tokens.get(INSTANCE)!.values();
             assert.deepEqual(await resolved(component.registryOutputs), {
                 instanceId: INSTANCE,
                 region: REGION,
@@ -187,14 +155,14 @@ describe("TCR registry (type: tcr)", function () {
                     (resource = new TcrInstanceToken("token", {
                         instanceId: INSTANCE,
                         region: REGION,
-                        apiEndpoint: endpoint,
+                        apiEndpoint: tcr.endpoint,
                         secretId: SECRET_ID,
                         secretKey: SECRET_KEY,
                         description: "d",
                     })),
             );
-            const [token] = api.tokens.get(INSTANCE)!.values();
-            assert.equal(dynamic.created.find((c) => c.name === "token")!.outs.token, token.token);
+            const [token] = tcr.api.tokens.get(INSTANCE)!.values();
+            assert.equal(tcr.dynamic.created.find((c) => c.name === "token")!.outs.token, token.token);
             assert.equal(await pulumi.isSecret(resource.token), true);
             assert.equal(await resolved(resource.token), token.token);
             assert.equal(await pulumi.isSecret(resource.username), false);
@@ -202,16 +170,16 @@ describe("TCR registry (type: tcr)", function () {
         });
 
         it("uses TENCENTCLOUD_SECRET_ID/KEY when no credentials are given, and keeps them out of the state", async () => {
-            api.credentials.set("AKIDfromenv", "env-secret-key");
+            tcr.api.credentials.set("AKIDfromenv", "env-secret-key");
             const resources = await withTencentCloudEnv(
                 { TENCENTCLOUD_SECRET_ID: "AKIDfromenv", TENCENTCLOUD_SECRET_KEY: "env-secret-key" },
                 () => evaluate(() => new DifyPluginRegistry("dify", managed({ secretId: undefined, secretKey: undefined }))),
             );
-            const connection = { instanceId: INSTANCE, region: REGION, apiEndpoint: endpoint };
+            const connection = { instanceId: INSTANCE, region: REGION, apiEndpoint: tcr.endpoint };
             assert.deepEqual(dynamicInputs(byName(resources, "dify-tcr-namespace")), { ...connection, namespace: "dify-plugins" });
             assert.deepEqual(dynamicInputs(byName(resources, "dify-tcr-token")), { ...connection, description: DESCRIPTION });
-            assert.equal(api.calls.length, 4);
-            assert.ok(api.calls.every((c) => c.signatureValid && c.secretId === "AKIDfromenv"));
+            assert.equal(tcr.api.calls.length, 4);
+            assert.ok(tcr.api.calls.every((c) => c.signatureValid && c.secretId === "AKIDfromenv"));
             assert.ok(!JSON.stringify(resources).includes("env-secret-key"));
         });
 
@@ -224,15 +192,15 @@ describe("TCR registry (type: tcr)", function () {
         it("names the token rotation in the token's description (a new value replaces the token)", async () => {
             const resources = await evaluate(() => new DifyPluginRegistry("dify", managed({ tokenRotation: "2026-07" })));
             assert.equal(dynamicInputs(byName(resources, "dify-tcr-token")).description, `${DESCRIPTION} (rotation 2026-07)`);
-            assert.deepEqual(api.actions().find(([a]) => a === "CreateInstanceToken")![1].Desc, `${DESCRIPTION} (rotation 2026-07)`);
+            assert.deepEqual(tcr.api.actions().find(([a]) => a === "CreateInstanceToken")![1].Desc, `${DESCRIPTION} (rotation 2026-07)`);
         });
 
         it("in a preview, calls no API; the host is unknown until created, unless `server` is given", async () => {
-            dynamic.stop(); // pulumi preview does not create
+            tcr.dynamic.stop(); // pulumi preview does not create
             useMocks({ preview: true });
             try {
                 const resources = await evaluate(() => new DifyPluginRegistry("dify", managed()));
-                assert.deepEqual(api.calls, []);
+                assert.deepEqual(tcr.api.calls, []);
                 assert.equal(resources.filter((r) => r.type === DYNAMIC_TYPE).length, 2);
                 const chart = resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart")!;
                 assert.equal(
@@ -241,7 +209,7 @@ describe("TCR registry (type: tcr)", function () {
                     "values are unknown in the preview",
                 );
                 const withServer = await evaluate(() => new DifyPluginRegistry("dify", managed({ server: "acme.tencentcloudcr.com" })));
-                assert.deepEqual(api.calls, []);
+                assert.deepEqual(tcr.api.calls, []);
                 assert.deepEqual(connectorOf(withServer), { ...CONNECTOR_391, imageRepoPrefix: "acme.tencentcloudcr.com/dify-plugins" });
             } finally {
                 useMocks();
@@ -269,7 +237,7 @@ describe("TCR registry (type: tcr)", function () {
                 resources.map((r) => r.type),
                 ["dify:index:PluginRegistry", "kubernetes:core/v1:Namespace", "kubernetes:core/v1:Secret", "kubernetes:helm.sh/v4:Chart"],
             );
-            assert.deepEqual(api.calls, []);
+            assert.deepEqual(tcr.api.calls, []);
             assert.deepEqual(dockerConfigOf(resources), {
                 auths: { "acme.tencentcloudcr.com": { auth: Buffer.from(`100012345678:${EXISTING_TOKEN}`).toString("base64") } },
             });
@@ -292,7 +260,7 @@ describe("TCR registry (type: tcr)", function () {
         it("no token, SecretKey or SecretId in plain text in any registered input or output", async () => {
             let component!: DifyPluginRegistry;
             const resources = await evaluate(() => (component = new DifyPluginRegistry("dify", managed())));
-            const [token] = api.tokens.get(INSTANCE)!.values();
+            const [token] = tcr.api.tokens.get(INSTANCE)!.values();
             const leaks = [SECRET_KEY, SECRET_ID, token.token, Buffer.from(`100012345678:${token.token}`).toString("base64")];
             const plain = JSON.stringify(redactSecrets(resources.map((r) => r.inputs)));
             const outputs = JSON.stringify(
@@ -341,7 +309,7 @@ describe("TCR registry (type: tcr)", function () {
         });
 
         it("validates and evaluates offline like `npm run synth` (a preview: no API call, credentials secret)", async () => {
-            dynamic.stop();
+            tcr.dynamic.stop();
             const file = readStackFile(stackFilePath(ROOT, "tcr"));
             assert.deepEqual(file.placeholders, [`${PROJECT}:registry.secretId`, `${PROJECT}:registry.secretKey`]);
             const result = await withTencentCloudEnv({}, () => synthStack("tcr", file));
@@ -361,17 +329,17 @@ describe("TCR registry (type: tcr)", function () {
                 secretId: secret("[secure]"),
                 secretKey: secret("[secure]"),
             });
-            assert.deepEqual(api.calls, []);
+            assert.deepEqual(tcr.api.calls, []);
         });
 
         it("deployed (the provider run against the loopback API), gives the chart its TCR plugin_connector", async () => {
             const file = readStackFile(stackFilePath(ROOT, "tcr"));
-            api.addInstance("tcr-dg284imq", "acme-prod", "ap-guangzhou");
+            tcr.api.addInstance("tcr-dg284imq", "acme-prod", "ap-guangzhou");
             const registry = {
                 ...JSON.parse(file.config[`${PROJECT}:registry`]),
                 secretId: SECRET_ID,
                 secretKey: SECRET_KEY,
-                apiEndpoint: endpoint,
+                apiEndpoint: tcr.endpoint,
             };
             useMocks();
             resetRecorded();
@@ -380,7 +348,7 @@ describe("TCR registry (type: tcr)", function () {
             await settle();
             assert.deepEqual(connectorOf(registered()), { ...CONNECTOR_391, imageRepoPrefix: "acme-prod.tencentcloudcr.com/dify-plugins" });
             assert.equal(await resolved(outputs.imageRepoPrefix), "acme-prod.tencentcloudcr.com/dify-plugins");
-            assert.deepEqual([...api.namespaces.get("tcr-dg284imq")!], ["dify-plugins"]);
+            assert.deepEqual([...tcr.api.namespaces.get("tcr-dg284imq")!], ["dify-plugins"]);
             // With the login known (after the update), the mandatory policies pass on everything registered.
             for (const r of registered()) {
                 for (const policy of mandatoryPolicies) {
