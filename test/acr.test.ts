@@ -15,8 +15,9 @@ import {
     stopAnsweringClouds,
     SUBSCRIPTION,
 } from "./support/cloudAnswers";
-import { b64decode, evaluate } from "./support/evaluate";
-import { isSecretValue, RecordedResource, redactSecrets, useMocks, resolved } from "./support/mocks";
+import { evaluate } from "./support/evaluate";
+import { RecordedResource, redactSecrets, useMocks, resolved } from "./support/mocks";
+import { byTypeAndName as sorted, dockerConfigOf, one } from "./support/recorded";
 
 const ROOT = path.resolve(__dirname, "..");
 const PARENT = "dify:index:PluginRegistry::dify";
@@ -41,25 +42,11 @@ const existing: AcrRegistryArgs = {
 };
 const withRegistry = (registry: AcrRegistryArgs): DifyPluginRegistryArgs => ({ registry, chart: { version: "3.9.1" } });
 
-const one = (resources: readonly RecordedResource[], type: string): RecordedResource => {
-    const found = resources.filter((r) => r.type === type);
-    assert.equal(found.length, 1, `expected one ${type}, found ${found.length}`);
-    return found[0];
-};
-const sorted = (resources: readonly RecordedResource[]) =>
-    resources.map((r) => [r.type, r.name, r.parent]).sort((a, b) => `${a[0]}${a[1]}`.localeCompare(`${b[0]}${b[1]}`));
 const connectorOf = (resources: readonly RecordedResource[]) => {
     const { generatorConf, ...rest } = (
         one(resources, "kubernetes:helm.sh/v4:Chart").inputs.values as { plugin_connector: Record<string, unknown> }
     ).plugin_connector;
     return { connector: rest, generator: YAML.parse(generatorConf as string) };
-};
-const dockerConfigOf = (resources: readonly RecordedResource[]) => {
-    const secret = one(resources, "kubernetes:core/v1:Secret");
-    assert.ok(isSecretValue(secret.inputs.data), "image-repo-secret data is a secret");
-    const data = secret.inputs.data.value as Record<string, string>;
-    assert.equal(data[".dockerconfigjson"], data["config.json"], "kubelet and kaniko read the same login");
-    return JSON.parse(b64decode(data["config.json"]));
 };
 const auth = (user: string, password: string) => Buffer.from(`${user}:${password}`).toString("base64");
 

@@ -9,6 +9,7 @@ import { readStackFile, SECURE_PLACEHOLDER, stackFilePath } from "../program/off
 import { answerAlibaba, NEW_INSTANCE_ID, stopAnsweringClouds } from "./support/cloudAnswers";
 import { b64decode, evaluate } from "./support/evaluate";
 import { isSecretValue, RecordedResource, redactSecrets, resolved, useMocks } from "./support/mocks";
+import { byTypeAndName as kinds, dockerConfigOf, one } from "./support/recorded";
 
 const ROOT = path.resolve(__dirname, "..");
 const PARENT = "dify:index:PluginRegistry::dify";
@@ -35,24 +36,10 @@ const personal: AliyunRegistryArgs = {
 };
 const withRegistry = (registry: AliyunRegistryArgs): DifyPluginRegistryArgs => ({ registry, chart: { version: "3.7.4" } });
 
-const one = (resources: readonly RecordedResource[], type: string): RecordedResource => {
-    const found = resources.filter((r) => r.type === type);
-    assert.equal(found.length, 1, `expected one ${type}, found ${found.length}`);
-    return found[0];
-};
-const kinds = (resources: readonly RecordedResource[]) =>
-    resources.map((r) => [r.type, r.name, r.parent]).sort((a, b) => `${a[0]}${a[1]}`.localeCompare(`${b[0]}${b[1]}`));
 const connectorOf = (resources: readonly RecordedResource[]) => {
     const chart = resources.find((r) => r.type.startsWith("kubernetes:helm.sh/"))!;
     const { generatorConf, ...rest } = (chart.inputs.values as { plugin_connector: Record<string, unknown> }).plugin_connector;
     return { connector: rest, generator: YAML.parse(generatorConf as string) };
-};
-const dockerConfigOf = (resources: readonly RecordedResource[]) => {
-    const secret = one(resources, "kubernetes:core/v1:Secret");
-    assert.ok(isSecretValue(secret.inputs.data), "image-repo-secret data is a secret");
-    const data = secret.inputs.data.value as Record<string, string>;
-    assert.equal(data[".dockerconfigjson"], data["config.json"]);
-    return JSON.parse(b64decode(data["config.json"]));
 };
 const auth = (user: string, password: string) => Buffer.from(`${user}:${password}`).toString("base64");
 const HELPERS_374 = {

@@ -11,20 +11,11 @@ import { runStack } from "../program/main";
 import { readStackFile, stackFilePath } from "../program/offline/stackFile";
 import { synthStack } from "../program/offline/synth";
 import { DYNAMIC_TYPE } from "./support/dynamicProviders";
-import { b64decode, evaluate } from "./support/evaluate";
+import { evaluate } from "./support/evaluate";
 import { withTencentCloudEnv } from "./support/fakeTcr";
-import {
-    isSecretValue,
-    redactSecrets,
-    registered,
-    RecordedResource,
-    resetRecorded,
-    settle,
-    unwrapSecrets,
-    useMocks,
-    resolved,
-} from "./support/mocks";
+import { redactSecrets, registered, RecordedResource, resetRecorded, settle, unwrapSecrets, useMocks, resolved } from "./support/mocks";
 import { INSTANCE, REGION, SECRET_ID, SECRET_KEY, useFakeTcr } from "./support/tcrFixture";
+import { dockerConfigOf } from "./support/recorded";
 
 const ROOT = path.resolve(__dirname, "..");
 const PARENT = "dify:index:PluginRegistry::dify";
@@ -42,16 +33,6 @@ const CONNECTOR_391 = {
 };
 
 const byName = (resources: readonly RecordedResource[], name: string) => resources.find((r) => r.name === name)!;
-
-/** The Secret's two keys decoded (they must be equal) — the docker config. */
-function dockerConfigOf(resources: readonly RecordedResource[]): unknown {
-    const secret = resources.find((r) => r.type === "kubernetes:core/v1:Secret")!;
-    assert.ok(isSecretValue(secret.inputs.data), "the Secret's data is secret");
-    const data = secret.inputs.data.value as Record<string, string>;
-    assert.deepEqual(Object.keys(data).sort(), [".dockerconfigjson", "config.json"]);
-    assert.equal(data[".dockerconfigjson"], data["config.json"]);
-    return JSON.parse(b64decode(data["config.json"]));
-}
 
 function connectorOf(resources: readonly RecordedResource[]): Record<string, unknown> {
     const chart = resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart")!;

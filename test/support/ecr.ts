@@ -4,8 +4,7 @@ import * as YAML from "yaml";
 import { DifyPluginRegistryArgs, EcrRegistryArgs } from "../../components";
 import { Coordinates } from "../../components/registries/ecr/partition";
 import { ACCOUNT } from "./awsAnswers";
-import { b64decode } from "./evaluate";
-import { isSecretValue, RecordedResource } from "./mocks";
+import { RecordedResource } from "./mocks";
 
 export const PARENT = "dify:index:PluginRegistry::dify";
 
@@ -75,15 +74,9 @@ export const withEcr = (registry: Omit<EcrRegistryArgs, "type">, extra: Partial<
     ...extra,
 });
 
-export const byTypeAndName = (resources: readonly RecordedResource[]) =>
-    resources.map((r) => [r.type, r.name, r.parent]).sort((a, b) => `${a[0]} ${a[1]}`.localeCompare(`${b[0]} ${b[1]}`));
+import { dockerConfigOf as genericDockerConfigOf, one } from "./recorded";
 
-/** The one recorded resource of `type` (and `name`). */
-export function one(resources: readonly RecordedResource[], type: string, name?: string): RecordedResource {
-    const found = resources.filter((r) => r.type === type && (name === undefined || r.name === name));
-    assert.equal(found.length, 1, `expected one ${type} ${name ?? ""}, found ${found.length}`);
-    return found[0];
-}
+export { byTypeAndName, one } from "./recorded";
 
 /** A JSON document held in a string input (IAM policies, the lifecycle policy), parsed. */
 export function parsedInput(r: RecordedResource, key: string): any {
@@ -99,16 +92,10 @@ export function connectorOf(resources: readonly RecordedResource[]): Record<stri
     return rest;
 }
 
-/** image-repo-secret's docker config (both keys equal, data secret-wrapped). */
+/** image-repo-secret's docker config (see ./recorded), in the namespace the ECR tests use. */
 export function dockerConfigOf(resources: readonly RecordedResource[]): unknown {
-    const secret = one(resources, "kubernetes:core/v1:Secret", "dify-image-repo-secret");
-    assert.deepEqual(secret.inputs.metadata, { name: "image-repo-secret", namespace: "dify" });
-    assert.equal(secret.inputs.type, "kubernetes.io/dockerconfigjson");
-    assert.ok(isSecretValue(secret.inputs.data), "image-repo-secret data is a secret");
-    const data = secret.inputs.data.value as Record<string, string>;
-    assert.deepEqual(Object.keys(data).sort(), [".dockerconfigjson", "config.json"]);
-    assert.equal(data[".dockerconfigjson"], data["config.json"], "kubelet and kaniko read the same config");
-    return JSON.parse(b64decode(data["config.json"]));
+    assert.equal((one(resources, "kubernetes:core/v1:Secret").inputs.metadata as { namespace?: string }).namespace, "dify");
+    return genericDockerConfigOf(resources);
 }
 
 /** Every IAM document registered: trust policies of roles, inline policies of roles and users. */
