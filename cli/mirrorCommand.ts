@@ -7,13 +7,23 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 // Module by module, not the index: the CLI must not load @pulumi/pulumi (the index exports the Pulumi resource).
+import {
+    type ChartDefaults,
+    defaultsForChartVersion,
+    defaultsFromValues,
+    knownChartVersions,
+    parseChartValues,
+} from "../components/chartDefaults";
+import { chartImageSet } from "../components/chartImages";
 import type { RegistryConnection } from "../components/mirror/http";
-import { chartImageSet, loadChartValues, planMirror } from "../components/mirror/imageSet";
+import { planMirror } from "../components/mirror/imageSet";
 import { mirrorImages } from "../components/mirror/mirror";
 import { type Output, formatResult, formatSummary, progressPrinter } from "./progress";
 
 /** Exit status: 0 all good, 1 an image failed (or the run could not start), 2 a usage error. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+const KNOWN = knownChartVersions.join(", ");
 
 /** Usage text of the `mirror` command. */
 export const MIRROR_USAGE = `Usage: dify-plugin-registry mirror --to <registry/prefix> [options]
@@ -22,10 +32,13 @@ Copies the images a Dify chart version needs into a mirror (targets <prefix>/<pa
 pluginConnector.imageMirror expects them). Digests are preserved; images already there are skipped.
 
   --to <registry/prefix>     the mirror, e.g. harbor.example.com/dify-mirror (required)
-  --chart-version <version>  helper images and python build bases of this chart version (e.g. 3.9.1)
+  --chart-version <version>  helper images and python build bases of this chart version (e.g. 3.9.1); for a
+                             version outside the built-in table (${KNOWN}), give --chart-values too
+  --chart-values <file>      that version's own values.yaml (helm show values dify/dify --version X > values.yaml):
+                             the images are read from it
   --include-aws-cli          also the aws-cli helper (needed with ECR)
+  --github-builder           also the GitHub Actions builder's kaniko (plugin_connector.github.shaderImage)
   --all-chart-images         also every image the chart's values name; needs --chart-values
-  --chart-values <file>      the chart's values.yaml (helm show values dify/dify --version X)
   --image <ref>              an extra image (repeatable); alone, without --chart-version, only these
   --platform <os/arch>       keep only these platforms of multi-platform images (repeatable; default all)
   --dry-run                  print what would be copied; write nothing
@@ -44,6 +57,8 @@ export interface MirrorCommandOptions {
     readonly to: string;
     readonly chartVersion?: string;
     readonly includeAwsCli: boolean;
+    readonly githubBuilder: boolean;
+    readonly allChartImages: boolean;
     readonly chartValues?: string;
     readonly images: readonly string[];
     readonly platforms: readonly string[];
@@ -67,6 +82,7 @@ export function parseMirrorArgs(argv: readonly string[]): MirrorCommandOptions {
                 to: { type: "string" },
                 "chart-version": { type: "string" },
                 "include-aws-cli": { type: "boolean", default: false },
+                "github-builder": { type: "boolean", default: false },
                 "all-chart-images": { type: "boolean", default: false },
                 "chart-values": { type: "string" },
                 image: { type: "string", multiple: true, default: [] },
@@ -86,6 +102,8 @@ export function parseMirrorArgs(argv: readonly string[]): MirrorCommandOptions {
         to: values.to as string,
         chartVersion: values["chart-version"] as string | undefined,
         includeAwsCli: values["include-aws-cli"] as boolean,
+        githubBuilder: values["github-builder"] as boolean,
+        allChartImages: values["all-chart-images"] as boolean,
         chartValues: values["chart-values"] as string | undefined,
         images: values.image as string[],
         platforms: values.platform as string[],
@@ -98,17 +116,25 @@ export function parseMirrorArgs(argv: readonly string[]): MirrorCommandOptions {
     };
     if (options.help) return options;
     if (!options.to) throw new UsageError("--to <registry/prefix> is required");
-    if (options.chartVersion === undefined && options.images.length === 0) {
+    const chartImages = options.chartVersion !== undefined || options.chartValues !== undefined;
+    if (!chartImages && options.images.length === 0) {
         throw new UsageError("nothing to mirror: give --chart-version <version> and/or --image <ref>");
     }
-    if (values["all-chart-images"] && options.chartValues === undefined) {
+    if (options.allChartImages && options.chartValues === undefined) {
         throw new UsageError("--all-chart-images needs --chart-values <values.yaml> (helm show values dify/dify --version X)");
     }
-    if (options.chartValues !== undefined && !values["all-chart-images"]) {
-        throw new UsageError("--chart-values is only read with --all-chart-images");
+    for (const flag of ["include-aws-cli", "github-builder"] as const) {
+        if (values[flag] && !chartImages) throw new UsageError(`--${flag} needs --chart-version (or --chart-values)`);
     }
-    if (options.chartValues !== undefined && options.chartVersion === undefined) {
-        throw new UsageError("--all-chart-images needs --chart-version too");
+    if (
+        options.chartVersion !== undefined &&
+        options.chartValues === undefined &&
+        defaultsForChartVersion(options.chartVersion) === undefined
+    ) {
+        throw new UsageError(
+            `chart version ${options.chartVersion} is not in the built-in table (exact versions only: ${KNOWN}): give its own ` +
+                `values with --chart-values <file> (helm show values dify/dify --version ${options.chartVersion} > values.yaml)`,
+        );
     }
     if (
         options.concurrency !== undefined &&
@@ -117,6 +143,29 @@ export function parseMirrorArgs(argv: readonly string[]): MirrorCommandOptions {
         throw new UsageError(`--concurrency must be an integer from 1 to 256, got ${JSON.stringify(values.concurrency)}`);
     }
     return options;
+}
+
+/** The chart version's defaults (from `--chart-values`, else the table) and its values file, if one was given. */
+function chartValuesOf(options: MirrorCommandOptions): { defaults: ChartDefaults; values?: unknown } | undefined {
+    if (options.chartValues === undefined) {
+        return options.chartVersion === undefined ? undefined : { defaults: defaultsForChartVersion(options.chartVersion)! };
+    }
+    let text: string;
+    try {
+        text = fs.readFileSync(options.chartValues, "utf8");
+    } catch (e) {
+        throw new UsageError(
+            `--chart-values ${options.chartValues}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`,
+        );
+    }
+    try {
+        const values = parseChartValues(text);
+        return { defaults: defaultsFromValues(values), values };
+    } catch (e) {
+        throw new UsageError(
+            `--chart-values ${options.chartValues} ${(e as Error).message} (expected: helm show values dify/dify --version X)`,
+        );
+    }
 }
 
 function defaultAuthFile(): string | undefined {
@@ -134,13 +183,15 @@ export async function runMirrorCommand(argv: readonly string[], out: Output, err
             out.write(MIRROR_USAGE);
             return EXIT.ok;
         }
+        const chart = chartValuesOf(options);
         const sources = [
-            ...(options.chartVersion === undefined
+            ...(chart === undefined
                 ? []
                 : chartImageSet({
-                      chartVersion: options.chartVersion,
+                      defaults: chart.defaults,
                       includeAwsCli: options.includeAwsCli,
-                      chartValues: options.chartValues === undefined ? undefined : loadChartValues(options.chartValues),
+                      githubBuilder: options.githubBuilder,
+                      chartValues: options.allChartImages ? chart.values : undefined,
                   })),
             ...options.images,
         ];

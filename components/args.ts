@@ -1,11 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { ChartDefaults, HelperImages } from "./chartDefaults";
+import { HelperImages } from "./chartDefaults";
 import { RegistryArgs } from "./registries";
 
 /** The Dify chart and how it is deployed. */
 export interface DifyChartArgs {
-    /** Chart version, pinned (semver, no ranges): `3.7.4`. Selects the `plugin_connector` defaults. */
+    /**
+     * Chart version, pinned (semver, no ranges): `3.9.1`. Any version deploys; the component sets only the
+     * `plugin_connector` keys it owns and leaves the chart's own defaults alone.
+     */
     readonly version: string;
     /** Helm repository. Default `https://langgenius.github.io/dify-helm`. */
     readonly repository?: string;
@@ -25,10 +28,13 @@ export interface DifyChartArgs {
      */
     readonly values?: Record<string, unknown>;
     /**
-     * Helper images and python build bases of this chart version, for versions the component has no table entry for.
-     * Default: the component's table (3.5.x, 3.7.x, 3.9.x).
+     * This chart version's own default values: YAML text exactly as `helm show values dify/dify --version <version>`
+     * prints it, or that document already parsed. Read only where the version's defaults are needed — moving images to
+     * `pluginConnector.imageMirror`, `mirrorImages`, or a `pluginConnector.python` change (`generatorConf` is one
+     * string, written whole) — and then preferred over the component's exact-version table. Needed for those on a
+     * version the table does not list (`knownChartVersions`).
      */
-    readonly defaults?: ChartDefaults;
+    readonly defaultValues?: string | Readonly<Record<string, unknown>>;
     /** Do not wait for the chart's workloads to become ready. Default false. */
     readonly skipAwait?: boolean;
     /** `kind: "release"` only: seconds Helm waits for the release. Default Helm's (300). */
@@ -91,7 +97,7 @@ export interface PluginConnectorArgs {
     readonly tolerations?: readonly k8s.types.input.core.v1.Toleration[];
     /** Extra labels on plugin pods. */
     readonly labels?: Readonly<Record<string, string>>;
-    /** Helper image overrides; unset ones follow the chart version's defaults. */
+    /** Helper image overrides: each one sets its own key only; unset ones stay the chart's. */
     readonly images?: Partial<HelperImages>;
     /** The python generator. */
     readonly python?: PythonArgs;

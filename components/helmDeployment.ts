@@ -1,16 +1,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PluginRegistryPlan } from "./plan";
+import type { ChartPlan } from "./plan";
 
 /** The Dify chart as a `helm.v4.Chart` (default) or a `helm.v3.Release`, depending on `chart.kind`. */
 export function deployDifyChart(
     name: string,
-    plan: PluginRegistryPlan,
+    chart: ChartPlan,
     namespace: pulumi.Input<string>,
     values: pulumi.Input<Record<string, unknown>>,
     opts: pulumi.CustomResourceOptions & pulumi.ComponentResourceOptions,
 ): k8s.helm.v4.Chart | k8s.helm.v3.Release {
-    const { chart } = plan;
     if (chart.kind === "release") {
         return new k8s.helm.v3.Release(
             `${name}-dify`,

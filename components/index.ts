@@ -10,7 +10,18 @@ export {
     ServiceAccountNames,
     MirrorImagesArgs,
 } from "./args";
-export { ChartDefaults, HelperImages, PythonDefaults, defaultsForChartVersion, knownSeries } from "./chartDefaults";
+export {
+    ChartDefaults,
+    HelperImages,
+    PythonDefaults,
+    ChartValuesError,
+    defaultsForChartVersion,
+    defaultsFromValues,
+    knownChartVersions,
+    parseChartValues,
+} from "./chartDefaults";
+export { chartImageSet, allChartImages, loadChartValues, ChartImageSetOptions, ChartValuesImages } from "./chartImages";
+export { ConnectorImages } from "./connectorImages";
 export {
     RegistryArgs,
     DockerRegistryArgs,
@@ -34,23 +45,19 @@ export {
     registryTypes,
 } from "./registries";
 export { buildDockerConfig, dockerConfigJson, DockerConfig, RegistryLogin, DOCKER_HUB_AUTH_KEY } from "./dockerConfig";
-export { buildGeneratorConf, parseGeneratorConf } from "./values/generatorConf";
+export { editGeneratorConf, parseGeneratorConf, GeneratorConf, GeneratorConfEdit } from "./values/generatorConf";
 export { buildPluginConnectorValues, PluginConnectorSettings } from "./values/pluginConnectorValues";
 export { IMAGE_REPO_SECRET, MANAGED_PLUGIN_CONNECTOR_KEYS, buildChartValues, deepMerge } from "./values/chartValues";
 export { mirroredImageReference, parseImageReference } from "./imageReference";
-export { planPluginRegistry, PluginRegistryPlan } from "./plan";
+export { planPluginRegistry, PluginRegistryPlan, ChartPlan, GITHUB_BUILDER } from "./plan";
 export {
     mirrorImages,
     planMirror,
-    chartImageSet,
-    allChartImages,
-    loadChartValues,
     MirrorPlanItem,
     MirrorOptions,
     MirrorReport,
     ImageResult,
     ProgressEvent,
-    ChartImageSetOptions,
     RegistryConnection,
     RegistryError,
     AuthenticationError,

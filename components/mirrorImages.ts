@@ -4,14 +4,16 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { MirrorImagesArgs } from "./args";
+import { chartImageSet } from "./chartImages";
 import type { ChartDefaults, HelperImages } from "./chartDefaults";
-import { chartImageSet, planMirror } from "./mirror/imageSet";
+import type { ConnectorImages } from "./connectorImages";
+import { planMirror } from "./mirror/imageSet";
 import { parsePlatform } from "./mirror/platforms";
 import type { MirroredImage, MirrorRegistrySettings } from "./mirror/provider";
 import { formatRemoteImage, parseRemoteImage } from "./mirror/reference";
 import type { MirrorPlanItem } from "./mirror/types";
 import { isPlainObject } from "./values/chartValues";
-import { buildGeneratorConf, type PythonSettings } from "./values/generatorConf";
+import { editGeneratorConf } from "./values/generatorConf";
 import { type ArgumentProblems, hostPortProblem, isPlain } from "./validation";
 
 /** What the component needs to create the mirror resource and pin images; part of the plan. */
@@ -22,20 +24,18 @@ export interface MirrorImagesPlan {
     readonly platforms?: readonly string[];
     readonly concurrency?: number;
     readonly registries?: Readonly<Record<string, MirrorRegistrySettings>>;
-    /** The python settings (mirrored references) and generator repo, to rebuild `generatorConf` with pinned images. */
-    readonly python: PythonSettings;
-    readonly generatorRepo: string;
 }
 
 /** What `chartImageSet` needs from the rest of the arguments. */
 export interface MirrorImagesContext {
-    readonly chartVersion: string;
+    /** The chart version's own defaults. */
     readonly defaults: ChartDefaults;
     readonly images?: Partial<HelperImages>;
     readonly pythonVersions?: Readonly<Record<string, string | null>>;
     readonly imageRepoType: string | undefined;
-    /** Mirrored python settings, as resolved by the plan. */
-    readonly python: PythonSettings;
+    /** The GitHub Actions builder is selected, and the `github.shaderImage` the user set, if any. */
+    readonly githubBuilder: boolean;
+    readonly githubShaderImage?: string;
 }
 
 const KEYS = ["auth", "platforms", "chartValues", "concurrency", "registries"];
@@ -126,11 +126,12 @@ export function planMirrorImages(
 ): MirrorImagesPlan | undefined {
     try {
         const sources = chartImageSet({
-            chartVersion: ctx.chartVersion,
             defaults: ctx.defaults,
             images: ctx.images,
             pythonVersions: ctx.pythonVersions,
             includeAwsCli: ctx.imageRepoType === "ecr",
+            githubBuilder: ctx.githubBuilder,
+            githubShaderImage: ctx.githubShaderImage,
             chartValues: args.chartValues,
         });
         return {
@@ -139,8 +140,6 @@ export function planMirrorImages(
             platforms: args.platforms,
             concurrency: args.concurrency,
             registries: args.registries,
-            python: ctx.python,
-            generatorRepo: ctx.defaults.generatorRepo,
         };
     } catch (err) {
         problems.add(ARG, (err as Error).message);
@@ -155,17 +154,13 @@ export function pinnedReference(ref: string, digests: ReadonlyMap<string, string
     return digest ? `${ref}@${digest}` : ref;
 }
 
-/** Helper images and `generatorConf` with every mirrored image pinned by its digest. */
-export function pinImages(
-    images: HelperImages,
-    mirror: MirrorImagesPlan,
-    mirrored: readonly MirroredImage[] | undefined,
-): { images: HelperImages; generatorConf: string } {
+/** The mirrored helper images, GitHub kaniko and `generatorConf` with every image pinned by its recorded digest. */
+export function pinImages(images: ConnectorImages, mirrored: readonly MirroredImage[] | undefined): ConnectorImages {
     const digests = new Map((mirrored ?? []).filter((i) => i.digest).map((i) => [formatRemoteImage(parseRemoteImage(i.target)), i.digest]));
     const pin = (ref: string) => pinnedReference(ref, digests);
-    const versions = Object.fromEntries(Object.entries(mirror.python.versions).map(([v, ref]) => [v, pin(ref)]));
     return {
-        images: { gateway: pin(images.gateway), shader: pin(images.shader), busyBox: pin(images.busyBox), awsCli: pin(images.awsCli) },
-        generatorConf: buildGeneratorConf(mirror.generatorRepo, { ...mirror.python, versions }),
+        images: Object.fromEntries(Object.entries(images.images).map(([key, ref]) => [key, pin(ref)])),
+        ...(images.githubShaderImage !== undefined ? { githubShaderImage: pin(images.githubShaderImage) } : {}),
+        ...(images.generatorConf !== undefined ? { generatorConf: editGeneratorConf(images.generatorConf, { mapImage: pin }) } : {}),
     };
 }

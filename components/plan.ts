@@ -1,10 +1,17 @@
-import { DifyPluginRegistryArgs, PythonArgs } from "./args";
-import { ChartDefaults, defaultsForChartVersion, HelperImages, knownSeries, SEMVER } from "./chartDefaults";
-import { mirroredImageReference } from "./imageReference";
+import { DifyPluginRegistryArgs } from "./args";
+import {
+    ChartDefaults,
+    ChartValuesError,
+    defaultsForChartVersion,
+    defaultsFromValues,
+    knownChartVersions,
+    parseChartValues,
+    SEMVER,
+} from "./chartDefaults";
+import { checkImageOverrides, checkPython, ConnectorImages, resolveConnectorImages } from "./connectorImages";
 import { checkMirrorImagesArgs, MirrorImagesPlan, planMirrorImages } from "./mirrorImages";
 import { RegistryArgs, RegistryKind, registryKindFor, registryTypes } from "./registries";
 import { checkUserValues, isPlainObject, Values } from "./values/chartValues";
-import { buildGeneratorConf, PythonSettings } from "./values/generatorConf";
 import { ArgumentProblems, dns1123LabelProblem, InputChecks, repositoryPathProblem, hostPortProblem } from "./validation";
 
 /** Release namespace when `namespace` is not given. */
@@ -16,24 +23,32 @@ export const DEFAULT_CHART = "dify";
 /** Helm release name when `chart.releaseName` is not given. */
 export const DEFAULT_RELEASE_NAME = "dify";
 
+/** The aws-cli image of the component's own jobs when the chart's `awsCliImage` is left to the chart. */
+export const DEFAULT_AWS_CLI_IMAGE = "amazon/aws-cli:latest";
+
+/** How the Dify chart is deployed, resolved. */
+export interface ChartPlan {
+    readonly kind: "chart" | "release";
+    readonly chart: string;
+    readonly repository: string;
+    readonly version: string;
+    readonly releaseName: string;
+    readonly values: Values | undefined;
+    readonly skipAwait: boolean;
+    readonly timeout?: number;
+}
+
 /** The component's arguments, validated and resolved to what the resources need. Pure: creates nothing. */
 export interface PluginRegistryPlan {
     readonly namespace: string;
     readonly createNamespace: boolean;
     readonly registryKind: RegistryKind<RegistryArgs>;
     readonly registry: RegistryArgs;
-    readonly chart: {
-        readonly kind: "chart" | "release";
-        readonly chart: string;
-        readonly repository: string;
-        readonly version: string;
-        readonly releaseName: string;
-        readonly values: Values | undefined;
-        readonly skipAwait: boolean;
-        readonly timeout?: number;
-    };
-    readonly images: HelperImages;
-    readonly generatorConf: string;
+    readonly chart: ChartPlan;
+    /** The image-related `plugin_connector` keys the component sets (none unless overridden, changed or mirrored). */
+    readonly connectorImages: ConnectorImages;
+    /** The aws-cli image for the component's own jobs (the ECR token refresher). */
+    readonly awsCliImage: string;
     readonly scheduling: Pick<Values, "nodeSelector" | "affinity" | "tolerations" | "labels">;
     readonly serviceAccounts: { readonly build?: string; readonly runner?: string };
     /** `pluginConnector.mirrorImages`: what the `ImageMirror` child copies, and how images are then pinned. */
@@ -74,7 +89,7 @@ export function planPluginRegistry(name: string, args: DifyPluginRegistryArgs | 
     }
 
     const chart = a.chart ?? ({} as DifyPluginRegistryArgs["chart"]);
-    const defaults = chartDefaults(chart, problems);
+    const defaults = chartDefaultsSource(chart, problems);
     checkUserValues(chart.values, problems);
     if (chart.kind !== undefined && chart.kind !== "chart" && chart.kind !== "release") {
         problems.add(
@@ -88,8 +103,8 @@ export function planPluginRegistry(name: string, args: DifyPluginRegistryArgs | 
     if (mirror !== undefined) {
         addProblem(problems, "pluginConnector.imageMirror", mirrorProblem(mirror));
     }
-    const images = resolveImages(defaults, connector.images, mirror, problems);
-    const python = resolvePython(defaults, connector.python, mirror, problems);
+    const overrides = checkImageOverrides(connector.images, problems);
+    const python = checkPython(connector.python, problems);
     if (connector.mirrorImages !== undefined) {
         checkMirrorImagesArgs(connector.mirrorImages, mirror, problems);
     }
@@ -102,19 +117,20 @@ export function planPluginRegistry(name: string, args: DifyPluginRegistryArgs | 
         problems.add("pluginConnector.tolerations", "must be a list of tolerations");
     }
 
-    // Only with every argument valid: the plan parses every image reference, and says which one when it cannot.
+    const github = githubBuilderOf(chart.values);
+    // Only with every argument valid: a bad mirror or python setting would fail inside the builders.
+    const connectorImages = problems.isEmpty ? resolveConnectorImages({ overrides, python, mirror, ...github, defaults }) : undefined;
     const mirrorPlan =
         connector.mirrorImages !== undefined && problems.isEmpty
             ? planMirrorImages(
                   connector.mirrorImages,
                   mirror!,
                   {
-                      chartVersion: chart.version,
-                      defaults,
-                      images: connector.images,
-                      pythonVersions: connector.python?.versions,
+                      defaults: defaults("pluginConnector.mirrorImages", "to know which images to copy")!,
+                      images: overrides,
+                      pythonVersions: python?.versions,
                       imageRepoType: a.registry?.type,
-                      python,
+                      ...github,
                   },
                   problems,
               )
@@ -137,8 +153,8 @@ export function planPluginRegistry(name: string, args: DifyPluginRegistryArgs | 
             skipAwait: chart.skipAwait ?? false,
             timeout: chart.timeout,
         },
-        images,
-        generatorConf: buildGeneratorConf(defaults!.generatorRepo, python),
+        connectorImages: connectorImages!,
+        awsCliImage: connectorImages!.images.awsCli ?? DEFAULT_AWS_CLI_IMAGE,
         scheduling: {
             nodeSelector: connector.nodeSelector,
             affinity: connector.affinity,
@@ -158,32 +174,70 @@ function addProblem(problems: ArgumentProblems, path: string, reason: string | u
     }
 }
 
-function chartDefaults(chart: Partial<DifyPluginRegistryArgs["chart"]>, problems: ArgumentProblems): ChartDefaults {
-    if (typeof chart.version !== "string" || !SEMVER.test(chart.version)) {
-        problems.add("chart.version", `must be a pinned semver version such as "3.7.4", got ${JSON.stringify(chart.version)}`);
-        return chart.defaults ?? placeholderDefaults;
+/**
+ * Validates `chart.version` and `chart.defaultValues` now, and returns how to get the version's defaults later: they
+ * are needed only to move or change images, and asking records a problem at the argument that needs them.
+ */
+function chartDefaultsSource(
+    chart: Partial<DifyPluginRegistryArgs["chart"]>,
+    problems: ArgumentProblems,
+): (neededBy: string, why: string) => ChartDefaults | undefined {
+    const version = chart.version;
+    const validVersion = typeof version === "string" && SEMVER.test(version);
+    if (!validVersion) {
+        problems.add("chart.version", `must be a pinned semver version such as "3.9.1", got ${JSON.stringify(version)}`);
     }
-    if (chart.defaults) {
-        return chart.defaults;
-    }
-    const known = defaultsForChartVersion(chart.version);
-    if (!known) {
+    if ((chart as Record<string, unknown>).defaults !== undefined) {
         problems.add(
-            "chart.version",
-            `${chart.version} has no known plugin_connector defaults (known: ${knownSeries.join(", ")}); ` +
-                "give chart.defaults (helper images and python build bases) for it",
+            "chart.defaults",
+            "was replaced by chart.defaultValues: the chart version's own values " +
+                `(helm show values ${chart.chart ?? DEFAULT_CHART} --repo ${chart.repository ?? DEFAULT_REPOSITORY} --version ${version}), as YAML text or an object`,
         );
-        return placeholderDefaults;
     }
-    return known;
+    let given: ChartDefaults | undefined;
+    let givenInvalid = false;
+    if (chart.defaultValues !== undefined) {
+        try {
+            given = defaultsFromValues(parseChartValues(chart.defaultValues));
+        } catch (err) {
+            if (!(err instanceof ChartValuesError)) throw err;
+            problems.add("chart.defaultValues", `${err.message}; expected the output of \`${showValues(chart)}\``);
+            givenInvalid = true;
+        }
+    }
+    return (neededBy, why) => {
+        if (given !== undefined || givenInvalid || !validVersion) {
+            return given;
+        }
+        const known = defaultsForChartVersion(version);
+        if (known === undefined) {
+            problems.add(
+                neededBy,
+                `needs chart ${version}'s own plugin_connector defaults ${why}, and the component's table has no entry for ` +
+                    `${version} (exact versions only: ${knownChartVersions.join(", ")}); give chart.defaultValues, the output of ` +
+                    `\`${showValues(chart)}\` (in stack config: chart.defaultValuesFile)`,
+            );
+        }
+        return known;
+    };
 }
 
-// Lets validation go on (and report every problem) when the chart version is unusable.
-const placeholderDefaults: ChartDefaults = {
-    images: { gateway: "", shader: "", busyBox: "", awsCli: "" },
-    generatorRepo: "langgenius",
-    python: { pipMirror: "", preCompile: true, versions: {} },
-};
+function showValues(chart: Partial<DifyPluginRegistryArgs["chart"]>): string {
+    return `helm show values ${chart.chart ?? DEFAULT_CHART} --repo ${chart.repository ?? DEFAULT_REPOSITORY} --version ${chart.version}`;
+}
+
+/** Whether `chart.values` selects the GitHub Actions builder, and the `github.shaderImage` it sets. */
+function githubBuilderOf(values: unknown): { githubBuilder: boolean; githubShaderImage?: string } {
+    const connector = isPlainObject(values) && isPlainObject(values.plugin_connector) ? values.plugin_connector : {};
+    const github = isPlainObject(connector.github) ? connector.github : {};
+    return {
+        githubBuilder: connector.builderName === GITHUB_BUILDER,
+        ...(typeof github.shaderImage === "string" ? { githubShaderImage: github.shaderImage } : {}),
+    };
+}
+
+/** `plugin_connector.builderName` of the GitHub Actions builder (the chart's default is `kaniko`). */
+export const GITHUB_BUILDER = "github";
 
 /** `registry.example.com/mirror`: a host with a path, no scheme, no tag. */
 function mirrorProblem(mirror: string): string | undefined {
@@ -197,63 +251,4 @@ function mirrorProblem(mirror: string): string | undefined {
         return `${hostProblem}; expected \`<registry host>[/<path>]\` such as \`registry.example.com/dify-mirror\``;
     }
     return slash < 0 ? undefined : repositoryPathProblem(mirror.slice(slash + 1));
-}
-
-const IMAGE_KEYS: readonly (keyof HelperImages)[] = ["gateway", "shader", "busyBox", "awsCli"];
-
-function resolveImages(
-    defaults: ChartDefaults,
-    overrides: Partial<HelperImages> | undefined,
-    mirror: string | undefined,
-    problems: ArgumentProblems,
-): HelperImages {
-    const images = { ...defaults.images };
-    for (const [key, value] of Object.entries(overrides ?? {})) {
-        if (!IMAGE_KEYS.includes(key as keyof HelperImages)) {
-            problems.add(`pluginConnector.images.${key}`, `unknown helper image; valid keys: ${IMAGE_KEYS.join(", ")}`);
-        } else if (typeof value !== "string" || value.trim() === "" || /\s/.test(value)) {
-            problems.add(`pluginConnector.images.${key}`, "must be an image reference such as `registry.example.com/nginx:1.29.4-alpine`");
-        } else {
-            images[key as keyof HelperImages] = value;
-        }
-    }
-    return mirror === undefined ? images : mapValues(images, (ref) => mirroredImageReference(ref, mirror));
-}
-
-function resolvePython(
-    defaults: ChartDefaults,
-    python: PythonArgs | undefined,
-    mirror: string | undefined,
-    problems: ArgumentProblems,
-): PythonSettings {
-    const versions: Record<string, string> = { ...defaults.python.versions };
-    for (const [version, image] of Object.entries(python?.versions ?? {})) {
-        if (!/^3\.(0|[1-9]\d*)$/.test(version)) {
-            problems.add(`pluginConnector.python.versions.${version}`, `python version keys are "3.N" (e.g. "3.12"), got "${version}"`);
-        } else if (image === null) {
-            delete versions[version];
-        } else if (typeof image !== "string" || image.trim() === "") {
-            problems.add(
-                `pluginConnector.python.versions.${version}`,
-                "must be a build base image reference, or null to remove the version",
-            );
-        } else {
-            versions[version] = image;
-        }
-    }
-    if (python?.pipMirror !== undefined && typeof python.pipMirror !== "string") {
-        problems.add("pluginConnector.python.pipMirror", "must be a URL string");
-    }
-    if (python?.preCompile !== undefined && typeof python.preCompile !== "boolean") {
-        problems.add("pluginConnector.python.preCompile", "must be true or false");
-    }
-    return {
-        pipMirror: python?.pipMirror ?? defaults.python.pipMirror,
-        preCompile: python?.preCompile ?? defaults.python.preCompile,
-        versions: mirror === undefined ? versions : mapValues(versions, (ref) => mirroredImageReference(ref, mirror)),
-    };
-}
-
-function mapValues<T extends object>(obj: T, fn: (v: string) => string): T {
-    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, fn(v as string)])) as T;
 }

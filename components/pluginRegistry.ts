@@ -2,18 +2,20 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { DifyPluginRegistryArgs } from "./args";
 import { deployDifyChart } from "./helmDeployment";
+import { type Eventually, outputOf, whenKnown } from "./inputs";
+import type { MirroredImage } from "./mirror/provider";
 import { ImageMirror } from "./mirror/resource";
 import { pinImages } from "./mirrorImages";
 import { planPluginRegistry } from "./plan";
 import { ProvisionedRegistry, ServiceAccountSpec } from "./registries";
-import { isPlain } from "./validation";
 import { buildChartValues, IMAGE_REPO_SECRET, Values } from "./values/chartValues";
 import { buildPluginConnectorValues } from "./values/pluginConnectorValues";
 
 /**
  * Gives Dify Enterprise its plugin image registry: provisions the chosen registry, writes `image-repo-secret`
  * (`kubernetes.io/dockerconfigjson` with both `.dockerconfigjson` and `config.json`), creates the build and runner
- * ServiceAccounts the registry kind needs, and deploys the Dify chart with the whole `plugin_connector` block.
+ * ServiceAccounts the registry kind needs, and deploys the Dify chart with the `plugin_connector` keys it owns (the
+ * registry, ServiceAccounts, scheduling; helper images and `generatorConf` only when moved or changed).
  *
  * Arguments are validated before anything is registered. Pass a Kubernetes provider through `providers` to target a
  * cluster other than the ambient one.
@@ -59,7 +61,7 @@ export class DifyPluginRegistry extends pulumi.ComponentResource {
             get dependsOn() {
                 return plan.checks.gate();
             },
-            images: plan.images,
+            awsCliImage: plan.awsCliImage,
             chartValues: plan.chart.values ?? {},
         });
 
@@ -96,55 +98,42 @@ export class DifyPluginRegistry extends pulumi.ComponentResource {
                   { parent: this, dependsOn: plan.checks.gate() },
               )
             : undefined;
-        const unpinned = { images: plan.images, generatorConf: plan.generatorConf };
-
-        const connectorValues = (imageRepoPrefix: string, ecrRegion: string | undefined, pinned = unpinned) =>
-            buildPluginConnectorValues({
-                imageRepoPrefix,
-                imageRepoType: registry.imageRepoType,
-                ecrRegion,
-                insecure: registry.insecure,
-                buildServiceAccount: serviceAccounts.build,
-                runnerServiceAccount: serviceAccounts.runner,
-                ...plan.scheduling,
-                images: pinned.images,
-                generatorConf: pinned.generatorConf,
-            });
-        // Built directly when the prefix is known now, so previews show it and no Output is needed.
-        const pluginConnectorValues: Values | pulumi.Output<Values> =
-            !imageMirror && isPlain(registry.imageRepoPrefix) && isPlain(registry.ecrRegion)
-                ? connectorValues(registry.imageRepoPrefix as string, registry.ecrRegion as string | undefined)
-                : (pulumi
-                      .all([registry.imageRepoPrefix, registry.ecrRegion, imageMirror?.images])
-                      .apply(([prefix, region, mirrored]) =>
-                          connectorValues(prefix, region, plan.mirror ? pinImages(plan.images, plan.mirror, mirrored) : unpinned),
-                      ) as unknown as pulumi.Output<Values>);
-
-        this.chart = deployDifyChart(
-            name,
-            plan,
-            namespace,
-            pulumi.Output.isInstance(pluginConnectorValues)
-                ? (pluginConnectorValues as pulumi.Output<Values>).apply((c) => buildChartValues(plan.chart.values, c))
-                : buildChartValues(plan.chart.values, pluginConnectorValues as Values),
-            {
-                parent: this,
-                dependsOn: [
-                    ...(ns ? [ns] : []),
-                    ...(secret ? [secret] : []),
-                    ...serviceAccounts.resources,
-                    ...(registry.dependencies ?? []),
-                    ...(imageMirror ? [imageMirror] : []),
-                ],
-            },
+        // One path for plain and Output inputs: known now, the values are plain and previews show them.
+        const pluginConnectorValues: Eventually<Values> = whenKnown(
+            [registry.imageRepoPrefix, registry.ecrRegion, imageMirror?.images] as const,
+            (imageRepoPrefix: string, ecrRegion: string | undefined, mirrored: readonly MirroredImage[] | undefined) =>
+                buildPluginConnectorValues({
+                    imageRepoPrefix,
+                    imageRepoType: registry.imageRepoType,
+                    ecrRegion,
+                    insecure: registry.insecure,
+                    buildServiceAccount: serviceAccounts.build,
+                    runnerServiceAccount: serviceAccounts.runner,
+                    ...plan.scheduling,
+                    images: plan.mirror ? pinImages(plan.connectorImages, mirrored) : plan.connectorImages,
+                }),
         );
+        const chartValues = whenKnown([pluginConnectorValues] as const, (connector: Values) =>
+            buildChartValues(plan.chart.values, connector),
+        );
+
+        this.chart = deployDifyChart(name, plan.chart, namespace, chartValues, {
+            parent: this,
+            dependsOn: [
+                ...(ns ? [ns] : []),
+                ...(secret ? [secret] : []),
+                ...serviceAccounts.resources,
+                ...(registry.dependencies ?? []),
+                ...(imageMirror ? [imageMirror] : []),
+            ],
+        });
 
         this.namespace = namespace;
         this.secretName = pulumi.output(IMAGE_REPO_SECRET);
         this.imageRepoPrefix = pulumi.output(registry.imageRepoPrefix);
         this.imageRepoType = pulumi.output(registry.imageRepoType);
-        this.pluginConnectorValues = pulumi.output(pluginConnectorValues) as unknown as pulumi.Output<Values>;
-        this.registryOutputs = pulumi.output(registry.outputs ?? {}) as unknown as pulumi.Output<Record<string, unknown>>;
+        this.pluginConnectorValues = outputOf(pluginConnectorValues);
+        this.registryOutputs = outputOf<Record<string, unknown>>(registry.outputs ?? {});
         // pluginConnectorValues stays a field but is not registered: the same block is already in state as the chart's
         // input, and serializing it a second time was the component's largest cost (see README, Benchmark).
         // Plain values where they are known: each Output registered costs the engine a serialization round.

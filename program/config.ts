@@ -1,7 +1,9 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import * as YAML from "yaml";
 import { z } from "zod";
 import { DifyPluginRegistryArgs, RegistryArgs } from "../components";
-import { loadChartValues } from "../components/mirror/imageSet";
 import { allRegistryKinds } from "../components/registries";
 import { ArgumentProblems } from "../components/validation";
 
@@ -32,13 +34,8 @@ export const stackConfigSchema = z.strictObject({
         values: looseObject.optional(),
         skipAwait: z.boolean().optional(),
         timeout: z.number().int().positive().optional(),
-        defaults: z
-            .strictObject({
-                images: z.strictObject({ gateway: z.string(), shader: z.string(), busyBox: z.string(), awsCli: z.string() }),
-                generatorRepo: z.string(),
-                python: z.strictObject({ pipMirror: z.string(), preCompile: z.boolean(), versions: stringMap }),
-            })
-            .optional(),
+        /** This chart version's values.yaml (`helm show values`), relative to the project: read by the program. */
+        defaultValuesFile: z.string().optional(),
     }),
     pluginConnector: z
         .strictObject({
@@ -133,13 +130,34 @@ export function toComponentArgs(config: StackConfig): DifyPluginRegistryArgs {
             registry[key] = pulumi.secret(registry[key] as string);
         }
     }
+    const { defaultValuesFile, ...chart } = config.chart;
     return {
         namespace: config.namespace,
         createNamespace: config.createNamespace,
         registry: registry as unknown as RegistryArgs,
-        chart: config.chart,
+        chart:
+            defaultValuesFile === undefined
+                ? chart
+                : { ...chart, defaultValues: readConfigFile("chart.defaultValuesFile", defaultValuesFile) },
         pluginConnector: withMirrorImages(config.pluginConnector),
     };
+}
+
+/**
+ * A file named in stack config, relative to the project directory (where `pulumi` runs the program). A missing or
+ * unreadable file is an error naming the config key.
+ */
+export function readConfigFile(key: string, file: string): string {
+    const resolved = path.resolve(file);
+    try {
+        return fs.readFileSync(resolved, "utf8");
+    } catch (err) {
+        const problems = new ArgumentProblems();
+        const reason = (err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message;
+        problems.add(`${PROJECT}:${key}`, `${reason}: ${resolved} (paths are relative to the project directory ${process.cwd()})`);
+        problems.throwIfAny(`Stack config of project ${PROJECT}`);
+        throw err;
+    }
 }
 
 /** `mirrorImages` as the component takes it: the login secret, the chart values file read. */
@@ -153,7 +171,14 @@ function withMirrorImages(connector: StackConfig["pluginConnector"]): DifyPlugin
         mirrorImages: {
             ...rest,
             ...(auth !== undefined ? { auth: pulumi.secret(auth) } : {}),
-            ...(chartValuesFile !== undefined ? { chartValues: loadChartValues(chartValuesFile) as Record<string, unknown> } : {}),
+            ...(chartValuesFile !== undefined
+                ? {
+                      chartValues: YAML.parse(readConfigFile("pluginConnector.mirrorImages.chartValuesFile", chartValuesFile)) as Record<
+                          string,
+                          unknown
+                      >,
+                  }
+                : {}),
         },
     };
 }

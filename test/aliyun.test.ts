@@ -1,7 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import * as YAML from "yaml";
 import { AliyunRegistryArgs, DifyPluginRegistry, DifyPluginRegistryArgs } from "../components";
 import { aliyunEndpoint } from "../components/registries/aliyun/endpoints";
 import { formatSynth, synthStack } from "../program/offline/synth";
@@ -9,7 +8,7 @@ import { readStackFile, SECURE_PLACEHOLDER, stackFilePath } from "../program/off
 import { answerAlibaba, NEW_INSTANCE_ID, stopAnsweringClouds } from "./support/cloudAnswers";
 import { b64decode, evaluate } from "./support/evaluate";
 import { isSecretValue, RecordedResource, redactSecrets, resolved, useMocks } from "./support/mocks";
-import { byTypeAndName as kinds, dockerConfigOf, one } from "./support/recorded";
+import { connectorOf, DOCKER_CONNECTOR, byTypeAndName as kinds, dockerConfigOf, one } from "./support/recorded";
 
 const ROOT = path.resolve(__dirname, "..");
 const PARENT = "dify:index:PluginRegistry::dify";
@@ -36,21 +35,8 @@ const personal: AliyunRegistryArgs = {
 };
 const withRegistry = (registry: AliyunRegistryArgs): DifyPluginRegistryArgs => ({ registry, chart: { version: "3.7.4" } });
 
-const connectorOf = (resources: readonly RecordedResource[]) => {
-    const chart = resources.find((r) => r.type.startsWith("kubernetes:helm.sh/"))!;
-    const { generatorConf, ...rest } = (chart.inputs.values as { plugin_connector: Record<string, unknown> }).plugin_connector;
-    return { connector: rest, generator: YAML.parse(generatorConf as string) };
-};
 const auth = (user: string, password: string) => Buffer.from(`${user}:${password}`).toString("base64");
-const HELPERS_374 = {
-    imageRepoSecret: "image-repo-secret",
-    imageRepoType: "docker",
-    insecureImageRepo: false,
-    gatewayImage: "nginx:1.29.4-alpine",
-    shaderImage: "gcr.io/kaniko-project/executor:latest",
-    busyBoxImage: "busybox:latest",
-    awsCliImage: "amazon/aws-cli:latest",
-};
+const HELPERS_374 = DOCKER_CONNECTOR;
 
 describe("Aliyun ACR registry (type: aliyun)", () => {
     before(() => answerAlibaba());
@@ -97,9 +83,10 @@ describe("Aliyun ACR registry (type: aliyun)", () => {
         });
 
         it("gives the chart <endpoint>/<namespace> as a docker-type registry", () => {
-            const { connector, generator } = connectorOf(resources);
-            assert.deepEqual(connector, { ...HELPERS_374, imageRepoPrefix: "acme-prod-registry.cn-hangzhou.cr.aliyuncs.com/dify-plugins" });
-            assert.equal(generator.generator.repo, "langgenius");
+            assert.deepEqual(connectorOf(resources), {
+                ...HELPERS_374,
+                imageRepoPrefix: "acme-prod-registry.cn-hangzhou.cr.aliyuncs.com/dify-plugins",
+            });
         });
 
         it("deploys the chart only after the namespace exists", () => {
@@ -125,7 +112,7 @@ describe("Aliyun ACR registry (type: aliyun)", () => {
             const resources = await evaluate(() => new DifyPluginRegistry("dify", withRegistry({ ...enterprise, network: "vpc" })));
             const host = "acme-prod-registry-vpc.cn-hangzhou.cr.aliyuncs.com";
             assert.deepEqual(dockerConfigOf(resources), { auths: { [host]: { auth: auth(USER, PASSWORD) } } });
-            assert.deepEqual(connectorOf(resources).connector, { ...HELPERS_374, imageRepoPrefix: `${host}/dify-plugins` });
+            assert.deepEqual(connectorOf(resources), { ...HELPERS_374, imageRepoPrefix: `${host}/dify-plugins` });
         });
     });
 
@@ -199,7 +186,7 @@ describe("Aliyun ACR registry (type: aliyun)", () => {
             assert.deepEqual(dockerConfigOf(resources), {
                 auths: { "registry.cn-shanghai.aliyuncs.com": { auth: auth("acme@example.com", PASSWORD) } },
             });
-            assert.deepEqual(connectorOf(resources).connector, {
+            assert.deepEqual(connectorOf(resources), {
                 ...HELPERS_374,
                 imageRepoPrefix: "registry.cn-shanghai.aliyuncs.com/acme_dify",
             });
@@ -209,7 +196,7 @@ describe("Aliyun ACR registry (type: aliyun)", () => {
             const host = "crpi-abc123def456.cn-shanghai.personal.cr.aliyuncs.com";
             const res = await evaluate(() => new DifyPluginRegistry("dify", withRegistry({ ...personal, endpoint: host })));
             assert.deepEqual(Object.keys(dockerConfigOf(res).auths), [host]);
-            assert.equal(connectorOf(res).connector.imageRepoPrefix, `${host}/acme_dify`);
+            assert.equal(connectorOf(res).imageRepoPrefix, `${host}/acme_dify`);
         });
     });
 

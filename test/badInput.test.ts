@@ -92,11 +92,16 @@ describe("DifyPluginRegistry rejects bad input before registering anything", () 
         });
     }
 
-    it("a chart version with no known defaults, naming the known series and the way out", async () => {
-        const msg = await rejected(withChart({ version: "3.6.2" }));
-        assert.match(
+    it("a mirror on a chart version outside the table, naming the version, the argument and the way out", async () => {
+        const msg = await rejected({ ...(withChart({ version: "3.6.2" }) as Loose), pluginConnector: { imageMirror: "m.example.com/x" } });
+        assert.ok(
+            msg.includes(
+                "pluginConnector.imageMirror: needs chart 3.6.2's own plugin_connector defaults to move every helper image and python " +
+                    "build base, and the component's table has no entry for 3.6.2 (exact versions only: 3.5.3, 3.5.5, 3.7.4, 3.9.1); " +
+                    "give chart.defaultValues, the output of `helm show values dify --repo https://langgenius.github.io/dify-helm " +
+                    "--version 3.6.2` (in stack config: chart.defaultValuesFile)",
+            ),
             msg,
-            /chart\.version: 3\.6\.2 has no known plugin_connector defaults \(known: 3\.5\.x, 3\.7\.x, 3\.9\.x\); give chart\.defaults/,
         );
     });
 

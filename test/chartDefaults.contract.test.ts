@@ -1,12 +1,22 @@
-// Holds the defaults table in components/chartDefaults.ts against the dify/dify chart's own default values
-// (../shared/fixtures/dify-chart-values, relative to the repo root). Plain functions only: no Pulumi runtime.
+// Holds the exact-version table (components/chartDefaults/knownVersions.json) and every key the component sets against
+// the dify/dify chart's own default values (../shared/fixtures/dify-chart-values, relative to the repo root).
+// Plain functions only: no Pulumi runtime.
 import * as assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as YAML from "yaml";
-import { defaultsForChartVersion, knownSeries, verifiedVersions, type ChartDefaults } from "../components/chartDefaults";
+import {
+    defaultsForChartVersion,
+    defaultsFromValues,
+    defaultValuesExcerpt,
+    knownChartVersions,
+    tableValuesFor,
+} from "../components/chartDefaults";
+import { resolveConnectorImages } from "../components/connectorImages";
 import { MANAGED_PLUGIN_CONNECTOR_KEYS } from "../components/values/chartValues";
-import { buildGeneratorConf, parseGeneratorConf } from "../components/values/generatorConf";
+import { editGeneratorConf, parseGeneratorConf } from "../components/values/generatorConf";
 import { buildPluginConnectorValues, type PluginConnectorSettings } from "../components/values/pluginConnectorValues";
 
 const FIXTURES = path.resolve(__dirname, "..", "..", "shared", "fixtures", "dify-chart-values");
@@ -53,10 +63,8 @@ function pluginConnectorOf(fixture: Fixture): Values {
     return connector as Values;
 }
 
-function defaultsOf(version: string): ChartDefaults {
-    const defaults = defaultsForChartVersion(version);
-    assert.ok(defaults, `defaultsForChartVersion(${JSON.stringify(version)}) returned undefined`);
-    return defaults;
+function valuesOf(fixture: Fixture): Values {
+    return YAML.parse(fs.readFileSync(fixture.file, "utf8")) as Values;
 }
 
 function jsType(value: unknown): string {
@@ -65,24 +73,28 @@ function jsType(value: unknown): string {
     return typeof value;
 }
 
-/** Key paths and leaf types of a parsed YAML document (key order kept), e.g. `{ a: { b: "string" } }`. */
-function shapeOf(value: unknown): unknown {
-    if (jsType(value) === "object") {
-        return Object.fromEntries(Object.entries(value as Values).map(([k, v]) => [k, shapeOf(v)]));
-    }
-    if (Array.isArray(value)) {
-        return value.map(shapeOf);
-    }
-    return jsType(value);
-}
+const ROOT = path.resolve(__dirname, "..");
+const IMAGE_KEYS = ["gatewayImage", "shaderImage", "busyBoxImage", "awsCliImage"];
 
-/** Every key path of a parsed document, in document order, so key ORDER can be compared too. */
-function keyPaths(value: unknown, prefix = ""): string[] {
-    if (jsType(value) !== "object") {
-        return [];
-    }
-    return Object.entries(value as Values).flatMap(([k, v]) => [`${prefix}${k}`, ...keyPaths(v, `${prefix}${k}.`)]);
-}
+const fullSettings = (images: PluginConnectorSettings["images"]): PluginConnectorSettings => ({
+    imageRepoPrefix: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/dify-plugins",
+    imageRepoType: "ecr",
+    ecrRegion: "eu-west-1",
+    insecure: false,
+    buildServiceAccount: "dify-plugin-build",
+    runnerServiceAccount: "dify-plugin-runner",
+    nodeSelector: { "kubernetes.io/os": "linux", "node.kubernetes.io/pool": "plugins" },
+    affinity: {
+        nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+                nodeSelectorTerms: [{ matchExpressions: [{ key: "kubernetes.io/arch", operator: "In", values: ["amd64"] }] }],
+            },
+        },
+    },
+    tolerations: [{ key: "dedicated", operator: "Equal", value: "plugins", effect: "NoSchedule" }],
+    labels: { team: "ai-platform" },
+    images,
+});
 
 describe("chart defaults contract (fixtures: dify/dify default values)", () => {
     it("has the fixtures directory with at least one chart version", () => {
@@ -90,146 +102,156 @@ describe("chart defaults contract (fixtures: dify/dify default values)", () => {
         assert.ok(fixtures.length > 0, `no <version>[-suffix].yaml files in ${FIXTURES}`);
     });
 
-    it("verifiedVersions() equals the fixture versions (a fixture without a table entry fails)", () => {
+    it("the table has an entry for exactly the versions whose values file was seen", () => {
         assert.ok(fs.existsSync(FIXTURES), missingMessage);
         assert.deepEqual(
-            [...verifiedVersions()],
+            [...knownChartVersions],
             fixtures.map((f) => f.version),
         );
     });
 
-    it("knownSeries names the major.minor of each verified version", () => {
-        assert.deepEqual([...knownSeries], ["3.5.x", "3.7.x", "3.9.x"]);
-        assert.deepEqual(
-            [...knownSeries],
-            verifiedVersions().map((v) => `${v.split(".").slice(0, 2).join(".")}.x`),
+    it("npm run chart-defaults over the fixtures writes the committed table byte for byte", function () {
+        this.timeout(30_000);
+        const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "chart-defaults-")), "knownVersions.json");
+        execFileSync(
+            process.execPath,
+            ["--import", "tsx", path.join(ROOT, "scripts", "chartDefaults.ts"), "--out", out, "--replace", ...fixtures.map((f) => f.file)],
+            {
+                cwd: ROOT,
+                stdio: "pipe",
+            },
+        );
+        assert.equal(
+            fs.readFileSync(out, "utf8"),
+            fs.readFileSync(path.join(ROOT, "components", "chartDefaults", "knownVersions.json"), "utf8"),
         );
     });
 
     for (const fixture of fixtures) {
         describe(`chart ${fixture.version} (${path.basename(fixture.file)})`, () => {
+            let values: Values;
             let connector: Values;
-            let defaults: ChartDefaults;
 
             before(() => {
+                values = valuesOf(fixture);
                 connector = pluginConnectorOf(fixture);
-                defaults = defaultsOf(fixture.version);
             });
 
-            it("(a) helper images equal plugin_connector gatewayImage/shaderImage/busyBoxImage/awsCliImage", () => {
-                assert.deepEqual(defaults.images, {
+            it("(a) the table entry is the file's own helper images, github.shaderImage and generatorConf, unchanged", () => {
+                const expected: Values = {};
+                for (const key of IMAGE_KEYS) expected[key] = connector[key];
+                const github = connector.github as Values;
+                if (github.shaderImage !== undefined) expected.github = { shaderImage: github.shaderImage };
+                expected.generatorConf = connector.generatorConf;
+                assert.deepEqual(tableValuesFor(fixture.version), { plugin_connector: expected });
+                assert.deepEqual(defaultValuesExcerpt(values), { plugin_connector: expected });
+            });
+
+            it("(b) defaults from the table equal defaults read from the whole file", () => {
+                const defaults = defaultsForChartVersion(fixture.version);
+                assert.deepEqual(defaults, defaultsFromValues(values));
+                assert.deepEqual(defaults?.images, {
                     gateway: connector.gatewayImage,
                     shader: connector.shaderImage,
                     busyBox: connector.busyBoxImage,
                     awsCli: connector.awsCliImage,
                 });
-                for (const image of Object.values(defaults.images)) {
-                    assert.equal(typeof image, "string");
-                    assert.ok(image.length > 0);
-                }
-            });
-
-            it("(b) generator repo and python pipMirror/preCompile/versions equal the fixture's generatorConf, in order", () => {
-                assert.equal(typeof connector.generatorConf, "string", "plugin_connector.generatorConf must be a string");
+                assert.equal(defaults?.generatorConf, connector.generatorConf);
                 const parsed = parseGeneratorConf(connector.generatorConf as string);
-                assert.equal(defaults.generatorRepo, parsed.repo);
-                assert.deepEqual(defaults.python, parsed.python);
-                // deepEqual ignores key order; the chart lists build bases newest first and so must the table.
-                assert.deepEqual(Object.keys(defaults.python.versions), Object.keys(parsed.python.versions));
+                assert.deepEqual(defaults?.python, parsed.python);
+                assert.deepEqual(
+                    Object.keys(defaults?.python.versions ?? {}),
+                    Object.keys(parsed.python.versions),
+                    "newest first, as the chart",
+                );
                 assert.ok(Object.keys(parsed.python.versions).length > 0, "fixture lists no python versions");
             });
 
-            it("(c) every key buildPluginConnectorValues sets exists in the chart's plugin_connector with the same type", () => {
-                const settings: PluginConnectorSettings = {
-                    imageRepoPrefix: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/dify-plugins",
-                    imageRepoType: "ecr",
-                    ecrRegion: "eu-west-1",
-                    insecure: false,
-                    buildServiceAccount: "dify-plugin-build",
-                    runnerServiceAccount: "dify-plugin-runner",
-                    nodeSelector: { "kubernetes.io/os": "linux", "node.kubernetes.io/pool": "plugins" },
-                    affinity: {
-                        nodeAffinity: {
-                            requiredDuringSchedulingIgnoredDuringExecution: {
-                                nodeSelectorTerms: [
-                                    { matchExpressions: [{ key: "kubernetes.io/arch", operator: "In", values: ["amd64"] }] },
-                                ],
-                            },
-                        },
-                    },
-                    tolerations: [{ key: "dedicated", operator: "Equal", value: "plugins", effect: "NoSchedule" }],
-                    labels: { team: "ai-platform" },
-                    images: defaults.images,
-                    generatorConf: buildGeneratorConf(defaults.generatorRepo, defaults.python),
-                };
-                const values = buildPluginConnectorValues(settings);
-
-                // With every optional setting given, the builder sets exactly the managed keys.
-                assert.deepEqual(Object.keys(values).sort(), Object.keys(MANAGED_PLUGIN_CONNECTOR_KEYS).sort());
-                for (const [key, value] of Object.entries(values)) {
+            it("(c) every key buildPluginConnectorValues can set exists in the chart's plugin_connector with the same type", () => {
+                const defaults = defaultsFromValues(values);
+                const moved = resolveConnectorImages({
+                    overrides: {},
+                    mirror: "mirror.example.com/dify",
+                    githubBuilder: true,
+                    defaults: () => defaults,
+                });
+                assert.ok(moved);
+                const built = buildPluginConnectorValues(fullSettings(moved));
+                const { github, ...rest } = built;
+                const expectedKeys = Object.keys(MANAGED_PLUGIN_CONNECTOR_KEYS).sort();
+                assert.deepEqual(Object.keys(rest).sort(), expectedKeys);
+                for (const [key, value] of Object.entries(rest)) {
                     assert.ok(Object.hasOwn(connector, key), `plugin_connector.${key} is not a key of chart ${fixture.version}`);
                     assert.equal(
                         jsType(value),
                         jsType(connector[key]),
-                        `plugin_connector.${key}: component sets ${jsType(value)}, chart ${fixture.version} default is ${jsType(connector[key])}`,
+                        `plugin_connector.${key}: type differs from chart ${fixture.version}`,
                     );
                 }
-                // The fixed Secret name is the chart's default.
-                assert.equal(values.imageRepoSecret, connector.imageRepoSecret);
-                assert.deepEqual(values, {
-                    imageRepoSecret: "image-repo-secret",
-                    imageRepoPrefix: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/dify-plugins",
-                    imageRepoType: "ecr",
-                    ecrRegion: "eu-west-1",
-                    insecureImageRepo: false,
-                    customServiceAccount: "dify-plugin-build",
-                    runnerServiceAccount: "dify-plugin-runner",
-                    nodeSelector: settings.nodeSelector,
-                    affinity: settings.affinity,
-                    tolerations: settings.tolerations,
-                    labels: { team: "ai-platform" },
-                    gatewayImage: connector.gatewayImage,
-                    shaderImage: connector.shaderImage,
-                    busyBoxImage: connector.busyBoxImage,
-                    awsCliImage: connector.awsCliImage,
-                    generatorConf: connector.generatorConf,
-                });
+                // github.shaderImage only where the version's github block has one (3.6.x on).
+                const chartGithub = connector.github as Values;
+                if (chartGithub.shaderImage === undefined) {
+                    assert.equal(github, undefined);
+                } else {
+                    assert.deepEqual(github, {
+                        shaderImage: `mirror.example.com/dify/${String(chartGithub.shaderImage).replace(/^gcr\.io\//, "")}`,
+                    });
+                }
+                assert.equal(built.imageRepoSecret, connector.imageRepoSecret, "the fixed Secret name is the chart's default");
             });
 
-            it("(c') every managed plugin_connector key is a key of the chart", () => {
+            it("(c') with no override, change or mirror the values hold no helper image and no generatorConf", () => {
+                const images = resolveConnectorImages({
+                    overrides: {},
+                    githubBuilder: false,
+                    defaults: () => assert.fail("defaults must not be needed"),
+                });
+                const built = buildPluginConnectorValues(fullSettings(images!));
+                for (const key of [...IMAGE_KEYS, "generatorConf", "github"]) assert.ok(!Object.hasOwn(built, key), key);
+                for (const key of Object.keys(built))
+                    assert.ok(Object.hasOwn(connector, key), `${key} is not a key of chart ${fixture.version}`);
+            });
+
+            it("(c'') every managed plugin_connector key is a key of the chart", () => {
                 for (const key of Object.keys(MANAGED_PLUGIN_CONNECTOR_KEYS)) {
                     assert.ok(Object.hasOwn(connector, key), `managed key plugin_connector.${key} missing from chart ${fixture.version}`);
                 }
             });
 
-            it("(d) buildGeneratorConf has the fixture generatorConf's shape and deep-equals it when built from the defaults", () => {
-                const built = YAML.parse(buildGeneratorConf(defaults.generatorRepo, defaults.python)) as unknown;
-                const chart = YAML.parse(connector.generatorConf as string) as unknown;
-                assert.deepEqual(shapeOf(built), shapeOf(chart));
-                assert.deepEqual(keyPaths(built), keyPaths(chart));
-                assert.deepEqual(built, chart);
+            it("(d) editGeneratorConf with no change returns the chart's generatorConf byte for byte", () => {
+                assert.equal(editGeneratorConf(connector.generatorConf as string, {}), connector.generatorConf);
             });
 
-            it("(d') buildGeneratorConf from the defaults is byte-identical to the chart's generatorConf string", () => {
-                assert.equal(buildGeneratorConf(defaults.generatorRepo, defaults.python), connector.generatorConf);
+            it("(d') a mirror moves every build base of the file and keeps the rest of the document", () => {
+                const conf = connector.generatorConf as string;
+                const edited = YAML.parse(editGeneratorConf(conf, { mapImage: (ref) => `m.example.com/x/${ref}` }));
+                const chart = YAML.parse(conf);
+                assert.deepEqual(Object.keys(edited.generator.python.versions), Object.keys(chart.generator.python.versions));
+                for (const [version, byRepo] of Object.entries(chart.generator.python.versions as Record<string, Values>)) {
+                    assert.deepEqual(edited.generator.python.versions[version], { langgenius: `m.example.com/x/${byRepo.langgenius}` });
+                }
+                edited.generator.python.versions = chart.generator.python.versions;
+                assert.deepEqual(edited, chart);
             });
 
-            it("(f) every version of the series resolves to the same entry", () => {
-                const [major, minor] = fixture.version.split(".");
-                for (const patch of ["0", "1", "9", "42"]) {
-                    assert.deepEqual(defaultsOf(`${major}.${minor}.${patch}`), defaults, `${major}.${minor}.${patch}`);
+            it("(e) exact version only: neighbouring patch versions have no entry unless their own file was seen", () => {
+                const [major, minor, patch] = fixture.version.split(".").map(Number);
+                for (const neighbour of [patch + 1, patch + 2, 42].map((p) => `${major}.${minor}.${p}`)) {
+                    if (!fixtures.some((f) => f.version === neighbour)) {
+                        assert.equal(defaultsForChartVersion(neighbour), undefined, neighbour);
+                    }
                 }
             });
         });
     }
 
-    describe("(f) versions outside the table", () => {
-        for (const version of ["3.6.0", "3.8.2", "4.0.0", "3.10.0", "2.7.4", "0.0.0"]) {
-            it(`unknown series ${version} → undefined`, () => {
+    describe("versions outside the table", () => {
+        for (const version of ["3.5.6", "3.8.2", "3.9.8", "3.10.0", "3.11.0", "4.0.0", "2.7.4", "0.0.0"]) {
+            it(`${version} → undefined`, () => {
                 assert.equal(defaultsForChartVersion(version), undefined);
             });
         }
-        for (const version of ["3.7", "v3.7.4", "^3.7.4", "~3.7.4", "latest", "", " 3.7.4", "3.7.4 ", "03.7.4", "3.7.x", "3.7.4.1"]) {
+        for (const version of ["3.7", "v3.7.4", "^3.7.4", "~3.7.4", "latest", "", " 3.7.4", "3.7.4 ", "3.7.x", "3.7.4.1"]) {
             it(`non-semver ${JSON.stringify(version)} → undefined`, () => {
                 assert.equal(defaultsForChartVersion(version), undefined);
             });

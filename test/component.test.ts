@@ -6,22 +6,6 @@ import { b64decode, evaluate } from "./support/evaluate";
 import { isSecretValue, resolved } from "./support/mocks";
 
 const PARENT = "dify:index:PluginRegistry::dify";
-const GENERATOR_374 = {
-    generator: {
-        repo: "langgenius",
-        python: {
-            pipMirror: "",
-            preCompile: true,
-            versions: {
-                "python3.13": { langgenius: "docker.io/langgenius/plugin-build-base-python:3.13" },
-                "python3.12": { langgenius: "docker.io/langgenius/plugin-build-base-python:3.12" },
-                "python3.11": { langgenius: "docker.io/langgenius/plugin-build-base-python:3.11" },
-                "python3.10": { langgenius: "docker.io/langgenius/plugin-build-base-python:3.10" },
-            },
-        },
-    },
-};
-
 const dockerArgs: DifyPluginRegistryArgs = {
     registry: {
         type: "docker",
@@ -33,10 +17,10 @@ const dockerArgs: DifyPluginRegistryArgs = {
     chart: { version: "3.7.4" },
 };
 
-/** Splits the chart's values into the parsed generatorConf and the rest, for exact comparison. */
-function connectorOf(values: unknown): { connector: Record<string, unknown>; generator: unknown } {
-    const { generatorConf, ...connector } = (values as { plugin_connector: Record<string, unknown> }).plugin_connector;
-    return { connector, generator: YAML.parse(generatorConf as string) };
+/** The chart values' plugin_connector block, and its generatorConf parsed (undefined when the chart keeps its own). */
+function connectorOf(values: unknown): { connector: Record<string, unknown>; generator: any } {
+    const connector = (values as { plugin_connector: Record<string, unknown> }).plugin_connector;
+    return { connector, generator: connector.generatorConf === undefined ? undefined : YAML.parse(connector.generatorConf as string) };
 }
 
 describe("DifyPluginRegistry", () => {
@@ -73,7 +57,7 @@ describe("DifyPluginRegistry", () => {
             assert.deepEqual(JSON.parse(b64decode(keys["config.json"])), expected);
         });
 
-        it("deploys the chart with the whole plugin_connector block", async () => {
+        it("deploys the chart with the plugin_connector keys it owns, and no helper image or generatorConf", async () => {
             const resources = await evaluate(() => new DifyPluginRegistry("dify", dockerArgs));
             const chart = resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart")!;
             const { values, ...rest } = chart.inputs;
@@ -91,12 +75,8 @@ describe("DifyPluginRegistry", () => {
                 imageRepoPrefix: "harbor.example.com/dify-plugins",
                 imageRepoType: "docker",
                 insecureImageRepo: false,
-                gatewayImage: "nginx:1.29.4-alpine",
-                shaderImage: "gcr.io/kaniko-project/executor:latest",
-                busyBoxImage: "busybox:latest",
-                awsCliImage: "amazon/aws-cli:latest",
             });
-            assert.deepEqual(generator, GENERATOR_374);
+            assert.equal(generator, undefined);
             assert.deepEqual(Object.keys(values as object), ["plugin_connector"]);
         });
 
@@ -153,7 +133,7 @@ describe("DifyPluginRegistry", () => {
             },
         };
 
-        it("registers a Helm release with the Docker Hub prefix and the 3.9 build bases", async () => {
+        it("registers a Helm release with the Docker Hub prefix, leaving images to the chart", async () => {
             const resources = await evaluate(() => new DifyPluginRegistry("dify", hubArgs));
             assert.deepEqual(
                 resources.map((r) => [r.type, r.name, r.parent]),
@@ -177,14 +157,11 @@ describe("DifyPluginRegistry", () => {
                 timeout: 900,
                 version: "3.9.1",
             });
-            const { connector, generator } = connectorOf(values);
-            assert.equal(connector.imageRepoPrefix, "docker.io/acme");
-            assert.equal(connector.imageRepoType, "docker");
-            assert.equal(connector.insecureImageRepo, false);
-            assert.deepEqual((generator as typeof GENERATOR_374).generator.python.versions, {
-                "python3.14": { langgenius: "docker.io/langgenius/plugin-build-base-python:3.14-secure" },
-                "python3.13": { langgenius: "docker.io/langgenius/plugin-build-base-python:3.13-secure" },
-                "python3.12": { langgenius: "docker.io/langgenius/plugin-build-base-python:3.12-secure" },
+            assert.deepEqual(connectorOf(values).connector, {
+                imageRepoSecret: "image-repo-secret",
+                imageRepoPrefix: "docker.io/acme",
+                imageRepoType: "docker",
+                insecureImageRepo: false,
             });
         });
 
@@ -242,7 +219,7 @@ describe("DifyPluginRegistry", () => {
             assert.equal(values.plugin_connector.imageRepoSecret, "image-repo-secret");
         });
 
-        it("sets scheduling, ServiceAccount names, image overrides and python settings", async () => {
+        it("sets scheduling, ServiceAccount names, one image override (that key only) and python settings", async () => {
             const resources = await evaluate(
                 () =>
                     new DifyPluginRegistry("dify", {
@@ -287,9 +264,7 @@ describe("DifyPluginRegistry", () => {
                 tolerations: [{ key: "plugins", operator: "Exists", effect: "NoSchedule" }],
                 labels: { team: "platform" },
                 gatewayImage: "registry.example.com/nginx:1.29.4-alpine",
-                shaderImage: "gcr.io/kaniko-project/executor:latest",
-                busyBoxImage: "busybox:latest",
-                awsCliImage: "amazon/aws-cli:latest",
+                generatorConf: connector.generatorConf,
             });
             assert.deepEqual(generator, {
                 generator: {
@@ -322,40 +297,11 @@ describe("DifyPluginRegistry", () => {
             assert.equal(connector.shaderImage, "mirror.example.com:8443/dify/kaniko-project/executor:latest");
             assert.equal(connector.busyBoxImage, "mirror.example.com:8443/dify/busybox:latest");
             assert.equal(connector.awsCliImage, "mirror.example.com:8443/dify/amazon/aws-cli:latest");
-            assert.deepEqual(Object.values((generator as typeof GENERATOR_374).generator.python.versions), [
+            assert.deepEqual(Object.values(generator.generator.python.versions), [
                 { langgenius: "mirror.example.com:8443/dify/langgenius/plugin-build-base-python:3.14-secure" },
                 { langgenius: "mirror.example.com:8443/dify/langgenius/plugin-build-base-python:3.13-secure" },
                 { langgenius: "mirror.example.com:8443/dify/langgenius/plugin-build-base-python:3.12-secure" },
             ]);
-        });
-
-        it("takes explicit defaults for a chart version the table does not know", async () => {
-            const resources = await evaluate(
-                () =>
-                    new DifyPluginRegistry("dify", {
-                        ...dockerArgs,
-                        chart: {
-                            version: "3.8.0",
-                            defaults: {
-                                images: {
-                                    gateway: "nginx:1.30",
-                                    shader: "gcr.io/kaniko-project/executor:v1.23.2",
-                                    busyBox: "busybox:1.37",
-                                    awsCli: "amazon/aws-cli:2",
-                                },
-                                generatorRepo: "langgenius",
-                                python: {
-                                    pipMirror: "",
-                                    preCompile: true,
-                                    versions: { "3.12": "docker.io/langgenius/plugin-build-base-python:3.12" },
-                                },
-                            },
-                        },
-                    }),
-            );
-            const { connector } = connectorOf(resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart")!.inputs.values);
-            assert.equal(connector.gatewayImage, "nginx:1.30");
-            assert.equal(connector.shaderImage, "gcr.io/kaniko-project/executor:v1.23.2");
         });
 
         it("accepts Output-valued server and prefix (from another resource) and resolves them", async () => {

@@ -69,6 +69,7 @@ describe("docs", () => {
             module: ts.ModuleKind.CommonJS,
             moduleResolution: ts.ModuleResolutionKind.Node10,
             esModuleInterop: true,
+            resolveJsonModule: true,
             skipLibCheck: true,
             types: ["node"],
         });

@@ -195,10 +195,6 @@ describe("ECR registry (type: ecr)", () => {
                     insecureImageRepo: false,
                     customServiceAccount: "dify-plugin-build",
                     runnerServiceAccount: "dify-plugin-runner",
-                    gatewayImage: "nginx:1.29.4-alpine",
-                    shaderImage: "gcr.io/kaniko-project/executor:latest",
-                    busyBoxImage: "busybox:latest",
-                    awsCliImage: "amazon/aws-cli:latest",
                 });
             });
 

@@ -58,7 +58,7 @@ describe("mirror CLI: usage errors", function () {
         [
             "an unknown chart version",
             ["mirror", "--to", "m.example.com/x", "--chart-version", "1.0.0"],
-            /chart version 1\.0\.0 has no known plugin_connector defaults/,
+            /chart version 1\.0\.0 is not in the built-in table \(exact versions only: 3\.5\.3, .*\): give its own values with --chart-values <file> \(helm show values dify\/dify --version 1\.0\.0/,
         ],
         ["an unknown command", ["copy"], /unknown command "copy"/],
     ] as const) {

@@ -1,7 +1,6 @@
 // The mirror library's pure parts: references, credentials, challenges, retry timing, limiter, platforms, the
-// streaming digest check, and the image set of a chart version (held against the chart's own default values).
+// streaming digest check, and where images go in a mirror.
 import * as assert from "node:assert/strict";
-import * as path from "node:path";
 import { Readable, Writable, pipeline } from "node:stream";
 import {
     AuthenticationError,
@@ -9,10 +8,7 @@ import {
     DigestMismatchError,
     Limiter,
     RegistryError,
-    allChartImages,
-    chartImageSet,
     isRetryable,
-    loadChartValues,
     parsePlatform,
     parseRemoteImage,
     parseRetryAfter,
@@ -24,8 +20,6 @@ import { URGENT } from "../components/mirror/limiter";
 import { backoffDelay, DEFAULT_RETRY_POLICY, withRetry } from "../components/mirror/retry";
 import { createDigestVerifier } from "../components/mirror/verify";
 import { digestOf } from "./support/testImages";
-
-const FIXTURES = path.resolve(__dirname, "..", "..", "shared", "fixtures", "dify-chart-values");
 
 describe("mirror: references and credentials", () => {
     it("resolves Docker Hub names to its API host and keeps other registries", () => {
@@ -246,45 +240,7 @@ describe("mirror: streaming digest check", () => {
     });
 });
 
-describe("mirror: image set of a chart version", () => {
-    it("lists the helper images and python build bases of the version", () => {
-        assert.deepEqual(chartImageSet({ chartVersion: "3.9.1" }), [
-            "nginx:1.29.4-alpine",
-            "gcr.io/kaniko-project/executor:latest",
-            "busybox:latest",
-            "docker.io/langgenius/plugin-build-base-python:3.14-secure",
-            "docker.io/langgenius/plugin-build-base-python:3.13-secure",
-            "docker.io/langgenius/plugin-build-base-python:3.12-secure",
-        ]);
-        const custom = chartImageSet({
-            chartVersion: "3.7.4",
-            includeAwsCli: true,
-            images: { gateway: "nginx:1.30" },
-            pythonVersions: { "3.10": null, "3.11": "x.io/py:3.11" },
-        });
-        assert.ok(custom.includes("nginx:1.30") && custom.includes("amazon/aws-cli:latest") && custom.includes("x.io/py:3.11"));
-        assert.ok(!custom.some((i) => i.endsWith(":3.10")) && !custom.includes("nginx:1.29.4-alpine"));
-        assert.throws(() => chartImageSet({ chartVersion: "3.8.0" }), /3\.8\.0 has no known plugin_connector defaults/);
-    });
-
-    it("finds every <block>.image of the chart's default values (3.7.4 fixture)", () => {
-        const { images, untagged } = allChartImages(loadChartValues(path.join(FIXTURES, "3.7.4.yaml")));
-        for (const image of [
-            "langgenius/dify-api:c0c64c75d6c7ef5c273a49aec38adbc7cb952cb4",
-            "langgenius/dify-web:c0c64c75d6c7ef5c273a49aec38adbc7cb952cb4",
-            "busybox:1.36.1",
-            "downloads.unstructured.io/unstructured-io/unstructured-api:0.0.70",
-            "langgenius/enterprise_plugin-connector:0.14.3",
-            "docker.io/langgenius/redis:6.2.16-debian-12-r3",
-        ]) {
-            assert.ok(images.includes(image), `${image} missing from ${images.join(", ")}`);
-        }
-        assert.equal(new Set(images).size, images.length);
-        assert.ok(untagged.includes("postgresql.image"), `untagged: ${untagged.join(", ")}`);
-        const all = chartImageSet({ chartVersion: "3.7.4", chartValues: loadChartValues(path.join(FIXTURES, "3.7.4.yaml")) });
-        assert.equal(all.length, 3 + 4 + images.length);
-    });
-
+describe("mirror: targets in the mirror", () => {
     it("plans targets under the mirror, without duplicates, and refuses collisions", () => {
         assert.deepEqual(
             planMirror(

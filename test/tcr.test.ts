@@ -2,7 +2,6 @@ import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { ResourceValidationArgs } from "@pulumi/policy";
-import * as YAML from "yaml";
 import { DifyPluginRegistry, DifyPluginRegistryArgs } from "../components";
 import { TcrInstanceToken } from "../components/registries/tcr/resources";
 import { mandatoryPolicies } from "../policy/policies";
@@ -15,34 +14,16 @@ import { evaluate } from "./support/evaluate";
 import { withTencentCloudEnv } from "./support/fakeTcr";
 import { redactSecrets, registered, RecordedResource, resetRecorded, settle, unwrapSecrets, useMocks, resolved } from "./support/mocks";
 import { INSTANCE, REGION, SECRET_ID, SECRET_KEY, useFakeTcr } from "./support/tcrFixture";
-import { dockerConfigOf } from "./support/recorded";
+import { connectorOf, DOCKER_CONNECTOR, dockerConfigOf } from "./support/recorded";
 
 const ROOT = path.resolve(__dirname, "..");
 const PARENT = "dify:index:PluginRegistry::dify";
 const EXISTING_TOKEN = "Sentinel-tcr-existing-token-4e2a";
 const DESCRIPTION = "dify-plugin-registry test/dify: push plugin images";
 
-const CONNECTOR_391 = {
-    imageRepoSecret: "image-repo-secret",
-    imageRepoType: "docker",
-    insecureImageRepo: false,
-    gatewayImage: "nginx:1.29.4-alpine",
-    shaderImage: "gcr.io/kaniko-project/executor:latest",
-    busyBoxImage: "busybox:latest",
-    awsCliImage: "amazon/aws-cli:latest",
-};
+const CONNECTOR_391 = DOCKER_CONNECTOR;
 
 const byName = (resources: readonly RecordedResource[], name: string) => resources.find((r) => r.name === name)!;
-
-function connectorOf(resources: readonly RecordedResource[]): Record<string, unknown> {
-    const chart = resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart")!;
-    const { generatorConf, ...connector } = (chart.inputs.values as { plugin_connector: Record<string, unknown> }).plugin_connector;
-    assert.deepEqual(
-        Object.keys((YAML.parse(generatorConf as string) as { generator: { python: { versions: object } } }).generator.python.versions),
-        ["python3.14", "python3.13", "python3.12"],
-    );
-    return connector;
-}
 
 /** Inputs of a dynamic resource without the serialized provider, which is checked on its own. */
 function dynamicInputs(r: RecordedResource): Record<string, unknown> {

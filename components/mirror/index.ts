@@ -1,16 +1,15 @@
 /**
  * Image mirroring: an OCI distribution client and copier (no well-kept npm library copies images between registries,
- * so this is our own, on node:http/https and node:crypto), and the image set of a Dify chart version.
+ * so this is our own, on node:http/https and node:crypto). Which images a Dify chart needs is `components/chartImages.ts`.
  *
  * ```ts
- * const plan = planMirror(chartImageSet({ chartVersion: "3.9.1" }), "harbor.example.com/dify-mirror");
+ * const plan = planMirror(["nginx:1.29.4-alpine"], "harbor.example.com/dify-mirror");
  * const report = await mirrorImages(plan, { auth: "/path/config.json", concurrency: 8 });
  * // report.results[i].digest: pin the mirrored image by it
  * ```
  */
 export { mirrorImages, summarize, DEFAULT_CONCURRENCY } from "./mirror";
-export { chartImageSet, allChartImages, loadChartValues, planMirror } from "./imageSet";
-export type { ChartImageSetOptions, ChartValuesImages } from "./imageSet";
+export { planMirror } from "./imageSet";
 export type { MirrorPlanItem, MirrorOptions, MirrorReport, ImageResult, ProgressEvent, BlobOutcome } from "./types";
 export { ImageMirror } from "./resource";
 export type { ImageMirrorArgs } from "./resource";

@@ -150,7 +150,7 @@ function provisionAccessKey(
         };
     }
     const cron = createTokenRefresher(
-        { ...base, image: ctx.images.awsCli, schedule: auth.schedule ?? DEFAULT_REFRESH_SCHEDULE, credentials: push.credentials },
+        { ...base, image: ctx.awsCliImage, schedule: auth.schedule ?? DEFAULT_REFRESH_SCHEDULE, credentials: push.credentials },
         opts,
     );
     return {

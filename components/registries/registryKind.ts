@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { HelperImages } from "../chartDefaults";
 import { InputChecks } from "../validation";
 
 /** What a registry kind is given to create its resources. */
@@ -13,8 +12,11 @@ export interface RegistryContext {
     readonly namespace: pulumi.Input<string>;
     /** Children wait on this, so they are registered only once every argument has been validated. */
     readonly dependsOn: pulumi.Input<pulumi.Resource[]>;
-    /** The helper images the chart will run, after overrides and the mirror (e.g. `awsCli` for a token refresher). */
-    readonly images: HelperImages;
+    /**
+     * The aws-cli image for the component's own jobs (the ECR token refresher): the chart's `awsCliImage` when the
+     * component sets it (an override, or moved to `imageMirror`), else `amazon/aws-cli:latest`.
+     */
+    readonly awsCliImage: string;
     /** The user's `chart.values` (never the component's own), for kinds that must look at them. */
     readonly chartValues: Readonly<Record<string, unknown>>;
 }

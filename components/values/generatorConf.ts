@@ -1,55 +1,110 @@
 import * as YAML from "yaml";
-import { PythonDefaults } from "../chartDefaults";
+import type { PythonDefaults } from "../chartDefaults/types";
+import { isPlainObject } from "./chartValues";
 
-/** The python generator settings after defaults, overrides and the mirror are applied. */
-export interface PythonSettings {
-    readonly pipMirror: string;
-    readonly preCompile: boolean;
-    /** `3.N` → build base image. */
-    readonly versions: Readonly<Record<string, string>>;
+/** What a `generatorConf` holds that the component reads: `generator.repo` and `generator.python`. */
+export interface GeneratorConf {
+    readonly repo: string;
+    readonly python: PythonDefaults;
+}
+
+/** A change of the python generator: settings to replace, build bases to set (`null` removes one), and a mirror. */
+export interface GeneratorConfEdit {
+    readonly pipMirror?: string;
+    readonly preCompile?: boolean;
+    /** `3.N` → build base image, merged over the chart's; `null` removes the version. */
+    readonly versions?: Readonly<Record<string, string | null>>;
+    /** Applied to every build base image after the merge (moves them to a mirror, pins digests). */
+    readonly mapImage?: (image: string) => string;
 }
 
 /**
- * `plugin_connector.generatorConf`: the chart takes a YAML document inside a string, shaped
- * `generator: { repo, python: { pipMirror, preCompile, versions: { python3.N: { <repo>: <image> } } } }`.
+ * Reads a `generatorConf` string (`generator: { repo, python: { pipMirror, preCompile, versions: { python3.N:
+ * { <repo>: <image> } } } }`). Throws an Error saying what is missing when the document does not have that shape.
  */
-export function buildGeneratorConf(repo: string, python: PythonSettings): string {
-    // Many instances share the same settings; YAML.stringify is the costly part of planning one.
-    const key = JSON.stringify([repo, python.pipMirror, python.preCompile, Object.entries(python.versions)]);
-    let conf = cache.get(key);
-    if (conf === undefined) {
-        conf = render(repo, python);
-        cache.set(key, conf);
+export function parseGeneratorConf(conf: string): GeneratorConf {
+    let doc: unknown;
+    try {
+        doc = YAML.parse(conf);
+    } catch (err) {
+        throw new Error(`is not YAML (${firstLine(err)})`);
     }
-    return conf;
+    const generator = isPlainObject(doc) ? doc.generator : undefined;
+    if (!isPlainObject(generator)) {
+        throw new Error("has no `generator` map");
+    }
+    const { repo, python } = generator;
+    if (typeof repo !== "string" || repo === "") {
+        throw new Error("has no `generator.repo` string");
+    }
+    if (!isPlainObject(python) || !isPlainObject(python.versions)) {
+        throw new Error("has no `generator.python.versions` map");
+    }
+    const versions: Record<string, string> = {};
+    for (const [key, byRepo] of Object.entries(python.versions)) {
+        const image = isPlainObject(byRepo) ? byRepo[repo] : undefined;
+        if (!/^python3\.\d+$/.test(key) || typeof image !== "string") {
+            throw new Error(`has a \`generator.python.versions.${key}\` that is not \`python3.N: { ${repo}: <image> }\``);
+        }
+        versions[key.slice("python".length)] = image;
+    }
+    return {
+        repo,
+        python: {
+            pipMirror: typeof python.pipMirror === "string" ? python.pipMirror : "",
+            preCompile: typeof python.preCompile === "boolean" ? python.preCompile : true,
+            versions,
+        },
+    };
+}
+
+/**
+ * The chart version's own `generatorConf` with `edit` applied. Everything else in the document (keys the component
+ * does not know, their order, comments) is kept as the chart wrote it; only the changed values are rewritten.
+ * `conf` must parse with {@link parseGeneratorConf}.
+ */
+export function editGeneratorConf(conf: string, edit: GeneratorConfEdit): string {
+    // Many instances apply the same edit; parsing and printing YAML is the costly part.
+    const key = edit.mapImage ? undefined : JSON.stringify([conf, edit.pipMirror, edit.preCompile, edit.versions]);
+    const cached = key === undefined ? undefined : cache.get(key);
+    if (cached !== undefined) {
+        return cached;
+    }
+    const { repo, python } = parseGeneratorConf(conf);
+    const doc = YAML.parseDocument(conf);
+    if (edit.pipMirror !== undefined) doc.setIn(["generator", "python", "pipMirror"], edit.pipMirror);
+    if (edit.preCompile !== undefined) doc.setIn(["generator", "python", "preCompile"], edit.preCompile);
+    const versions: Record<string, string | null> = { ...python.versions, ...edit.versions };
+    if (edit.versions !== undefined && Object.keys(edit.versions).some((v) => !Object.hasOwn(python.versions, v))) {
+        // A version the chart does not list: rebuild the map newest first, as the chart orders it.
+        const ordered = Object.keys(versions).sort((a, b) => minor(b) - minor(a));
+        doc.setIn(
+            ["generator", "python", "versions"],
+            doc.createNode(
+                Object.fromEntries(ordered.filter((v) => versions[v] !== null).map((v) => [`python${v}`, { [repo]: versions[v] }])),
+            ),
+        );
+    }
+    for (const [version, image] of Object.entries(versions)) {
+        const path = ["generator", "python", "versions", `python${version}`];
+        if (image === null) {
+            doc.deleteIn(path);
+        } else {
+            const target = edit.mapImage ? edit.mapImage(image) : image;
+            if (target !== python.versions[version]) doc.setIn([...path, repo], target);
+        }
+    }
+    const out = doc.toString({ lineWidth: 0 });
+    if (key !== undefined) cache.set(key, out);
+    return out;
 }
 
 const cache = new Map<string, string>();
 
-function render(repo: string, python: PythonSettings): string {
-    const versions: Record<string, Record<string, string>> = {};
-    for (const [version, image] of sortVersionsNewestFirst(Object.entries(python.versions))) {
-        versions[`python${version}`] = { [repo]: image };
-    }
-    const doc = { generator: { repo, python: { pipMirror: python.pipMirror, preCompile: python.preCompile, versions } } };
-    return YAML.stringify(doc, { lineWidth: 0 });
+function minor(version: string): number {
+    return Number(version.split(".")[1]);
 }
 
-/** The chart lists versions newest first; keeping that order keeps diffs against its defaults small. */
-function sortVersionsNewestFirst(entries: [string, string][]): [string, string][] {
-    const minor = (v: string) => Number(v.split(".")[1]);
-    return [...entries].sort((a, b) => minor(b[0]) - minor(a[0]));
-}
-
-/** Reads a `generatorConf` string back into its parts (the inverse of {@link buildGeneratorConf}). */
-export function parseGeneratorConf(conf: string): { repo: string; python: PythonDefaults } {
-    const doc = YAML.parse(conf) as {
-        generator: { repo: string; python: { pipMirror: string; preCompile: boolean; versions: Record<string, Record<string, string>> } };
-    };
-    const { repo, python } = doc.generator;
-    const versions: Record<string, string> = {};
-    for (const [key, byRepo] of Object.entries(python.versions)) {
-        versions[key.replace(/^python/, "")] = byRepo[repo];
-    }
-    return { repo, python: { pipMirror: python.pipMirror, preCompile: python.preCompile, versions } };
+function firstLine(err: unknown): string {
+    return String((err as Error).message ?? err).split("\n")[0];
 }

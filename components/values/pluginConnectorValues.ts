@@ -1,5 +1,6 @@
-import { HelperImages } from "../chartDefaults";
-import { IMAGE_REPO_SECRET, Values } from "./chartValues";
+import { HELPER_IMAGE_KEYS, type HelperImages } from "../chartDefaults";
+import type { ConnectorImages } from "../connectorImages";
+import { IMAGE_REPO_SECRET, type Values } from "./chartValues";
 
 /** Everything that goes into the `plugin_connector` block, resolved to plain values. */
 export interface PluginConnectorSettings {
@@ -13,8 +14,8 @@ export interface PluginConnectorSettings {
     readonly affinity?: unknown;
     readonly tolerations?: unknown;
     readonly labels?: unknown;
-    readonly images: HelperImages;
-    readonly generatorConf: string;
+    /** Image-related keys to set: only those overridden, changed or moved; the chart keeps the rest. */
+    readonly images: ConnectorImages;
 }
 
 /** The `plugin_connector` values the component sets (chart key names; optional ones only when given). */
@@ -34,11 +35,14 @@ export function buildPluginConnectorValues(s: PluginConnectorSettings): Values {
     setIfDefined(values, "affinity", s.affinity);
     setIfDefined(values, "tolerations", s.tolerations);
     setIfDefined(values, "labels", s.labels);
-    values.gatewayImage = s.images.gateway;
-    values.shaderImage = s.images.shader;
-    values.busyBoxImage = s.images.busyBox;
-    values.awsCliImage = s.images.awsCli;
-    values.generatorConf = s.generatorConf;
+    for (const [name, key] of Object.entries(HELPER_IMAGE_KEYS) as [keyof HelperImages, string][]) {
+        setIfDefined(values, key, s.images.images[name]);
+    }
+    if (s.images.githubShaderImage !== undefined) {
+        // Merged into the user's github block: only shaderImage is the component's.
+        values.github = { shaderImage: s.images.githubShaderImage };
+    }
+    setIfDefined(values, "generatorConf", s.images.generatorConf);
     return values;
 }
 

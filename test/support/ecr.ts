@@ -1,6 +1,5 @@
 /** Fixtures and helpers shared by the ECR kind's tests (test/ecr*.test.ts). */
 import * as assert from "node:assert/strict";
-import * as YAML from "yaml";
 import { DifyPluginRegistryArgs, EcrRegistryArgs } from "../../components";
 import { Coordinates } from "../../components/registries/ecr/partition";
 import { ACCOUNT } from "./awsAnswers";
@@ -76,20 +75,12 @@ export const withEcr = (registry: Omit<EcrRegistryArgs, "type">, extra: Partial<
 
 import { dockerConfigOf as genericDockerConfigOf, one } from "./recorded";
 
-export { byTypeAndName, one } from "./recorded";
+export { byTypeAndName, connectorOf, one } from "./recorded";
 
 /** A JSON document held in a string input (IAM policies, the lifecycle policy), parsed. */
 export function parsedInput(r: RecordedResource, key: string): any {
     assert.equal(typeof r.inputs[key], "string", `${r.type} ${r.name}.${key} is a JSON string`);
     return JSON.parse(r.inputs[key] as string);
-}
-
-/** The chart's plugin_connector block without generatorConf. */
-export function connectorOf(resources: readonly RecordedResource[]): Record<string, unknown> {
-    const chart = one(resources, "kubernetes:helm.sh/v4:Chart");
-    const { generatorConf, ...rest } = (chart.inputs.values as { plugin_connector: Record<string, unknown> }).plugin_connector;
-    assert.ok(YAML.parse(generatorConf as string).generator);
-    return rest;
 }
 
 /** image-repo-secret's docker config (see ./recorded), in the namespace the ECR tests use. */

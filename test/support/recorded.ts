@@ -30,3 +30,16 @@ export function dockerConfigOf(resources: readonly RecordedResource[]): DockerCo
     assert.equal(data[".dockerconfigjson"], data["config.json"], "kubelet and kaniko read the same login");
     return JSON.parse(b64decode(data["config.json"])) as DockerConfig;
 }
+
+/** The `plugin_connector` block the component gave the Dify chart (helm.v4.Chart or helm.v3.Release), as is. */
+export function connectorOf(resources: readonly RecordedResource[]): Record<string, unknown> {
+    const charts = resources.filter((r) => r.type.startsWith("kubernetes:helm.sh/"));
+    assert.equal(charts.length, 1, `expected one Dify chart, found ${charts.length}`);
+    return (charts[0].inputs.values as { plugin_connector: Record<string, unknown> }).plugin_connector;
+}
+
+/**
+ * What every docker-type `plugin_connector` block holds besides the prefix when nothing else is asked: no helper
+ * image and no generatorConf, the chart keeps its own.
+ */
+export const DOCKER_CONNECTOR = { imageRepoSecret: "image-repo-secret", imageRepoType: "docker", insecureImageRepo: false } as const;
