@@ -68,16 +68,18 @@ describe("pluginConnector.mirrorImages: the ImageMirror child and images pinned 
         const resources = await evaluate(
             () => new DifyPluginRegistry("dify", args({ auth: pulumi.secret(AUTH), platforms: ["linux/amd64"], concurrency: 8 })),
         );
+        // The Secret and the mirror (with its own login) are independent: only the chart's place is fixed, last.
         assert.deepEqual(
-            resources.map((r) => [r.type, r.name, r.parent]),
+            resources.map((r) => [r.type, r.name, r.parent]).sort(),
             [
                 ["dify:index:PluginRegistry", "dify", undefined],
                 ["kubernetes:core/v1:Namespace", "dify-namespace", PARENT],
                 ["kubernetes:core/v1:Secret", "dify-image-repo-secret", PARENT],
                 [DYNAMIC_TYPE, "dify-image-mirror", PARENT],
                 ["kubernetes:helm.sh/v4:Chart", "dify-dify", PARENT],
-            ],
+            ].sort(),
         );
+        assert.equal(resources.at(-1)?.type, "kubernetes:helm.sh/v4:Chart", "the chart waits for the mirror");
         const mirror = resources.find((r) => r.type === DYNAMIC_TYPE)!;
         assert.deepEqual(mirror.inputs.plan, PLAN);
         assert.deepEqual(mirror.inputs.platforms, ["linux/amd64"]);
