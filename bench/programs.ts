@@ -58,25 +58,7 @@ export function handWrittenProgram(n: number): void {
                         imageRepoPrefix: `${SERVER}/${PREFIX}`,
                         imageRepoType: "docker",
                         insecureImageRepo: false,
-                        gatewayImage: "nginx:1.29.4-alpine",
-                        shaderImage: "gcr.io/kaniko-project/executor:latest",
-                        busyBoxImage: "busybox:latest",
-                        awsCliImage: "amazon/aws-cli:latest",
-                        generatorConf: `generator:
-  repo: langgenius
-  python:
-    pipMirror: ""
-    preCompile: true
-    versions:
-      python3.13:
-        langgenius: docker.io/langgenius/plugin-build-base-python:3.13
-      python3.12:
-        langgenius: docker.io/langgenius/plugin-build-base-python:3.12
-      python3.11:
-        langgenius: docker.io/langgenius/plugin-build-base-python:3.11
-      python3.10:
-        langgenius: docker.io/langgenius/plugin-build-base-python:3.10
-`,
+                        // The chart keeps its own helper images and generatorConf.
                     },
                 },
                 skipAwait: false,
