@@ -1,4 +1,5 @@
 import { DifyPluginRegistryArgs } from "./args";
+import { pluginRegistryArgsSchema } from "./argsSchema";
 import {
     ChartDefaults,
     ChartValuesError,
@@ -11,8 +12,16 @@ import {
 import { checkImageOverrides, checkPython, ConnectorImages, resolveConnectorImages } from "./connectorImages";
 import { checkMirrorImagesArgs, MirrorImagesPlan, planMirrorImages } from "./mirrorImages";
 import { RegistryArgs, RegistryKind, registryKindFor, registryTypes } from "./registries";
+import { checkShape } from "./schema";
 import { checkUserValues, isPlainObject, Values } from "./values/chartValues";
 import { ArgumentProblems, dns1123LabelProblem, InputChecks, repositoryPathProblem, hostPortProblem } from "./validation";
+
+/** Keys of earlier versions, with what replaced them. */
+const REPLACED_KEYS = (chart: Partial<DifyPluginRegistryArgs["chart"]> | undefined): Record<string, string> => ({
+    "chart.defaults":
+        "was replaced by chart.defaultValues: the chart version's own values " +
+        `(helm show values ${chart?.chart ?? DEFAULT_CHART} --repo ${chart?.repository ?? DEFAULT_REPOSITORY} --version ${chart?.version}), as YAML text or an object`,
+});
 
 /** Release namespace when `namespace` is not given. */
 export const DEFAULT_NAMESPACE = "dify";
@@ -68,6 +77,14 @@ export function planPluginRegistry(name: string, args: DifyPluginRegistryArgs | 
     const checks = new InputChecks(problems);
     const warnings: string[] = [];
     const a = (args ?? {}) as Partial<DifyPluginRegistryArgs>;
+
+    // Shape first (unknown keys, wrong types), for programs as for stack config; meaning after, on a sound shape.
+    checkShape(pluginRegistryArgsSchema, a, problems, "", { replaced: REPLACED_KEYS(a.chart) });
+    const shapeKind = registryKindFor(a.registry?.type);
+    if (shapeKind) {
+        checkShape(shapeKind.configSchema, a.registry, problems, "registry");
+    }
+    problems.throwIfAny(`DifyPluginRegistry "${name}"`);
 
     const namespace = a.namespace ?? DEFAULT_NAMESPACE;
     addProblem(problems, "namespace", dns1123LabelProblem(namespace));
@@ -186,13 +203,6 @@ function chartDefaultsSource(
     const validVersion = typeof version === "string" && SEMVER.test(version);
     if (!validVersion) {
         problems.add("chart.version", `must be a pinned semver version such as "3.9.1", got ${JSON.stringify(version)}`);
-    }
-    if ((chart as Record<string, unknown>).defaults !== undefined) {
-        problems.add(
-            "chart.defaults",
-            "was replaced by chart.defaultValues: the chart version's own values " +
-                `(helm show values ${chart.chart ?? DEFAULT_CHART} --repo ${chart.repository ?? DEFAULT_REPOSITORY} --version ${version}), as YAML text or an object`,
-        );
     }
     let given: ChartDefaults | undefined;
     let givenInvalid = false;

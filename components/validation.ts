@@ -16,6 +16,11 @@ export class ArgumentProblems {
         return this.problems.length === 0;
     }
 
+    /** How many problems were recorded so far. */
+    get count(): number {
+        return this.problems.length;
+    }
+
     /** Throws if anything was recorded. `subject` names what was being validated (a resource, a stack config). */
     throwIfAny(subject: string): void {
         if (this.isEmpty) {

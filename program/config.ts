@@ -4,68 +4,33 @@ import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { z } from "zod";
 import { DifyPluginRegistryArgs, RegistryArgs } from "../components";
+import { chartSchema, mirrorImagesSchema, pluginConnectorSchema, pluginRegistryArgsSchema } from "../components/argsSchema";
+import { checkShape } from "../components/schema";
 import { allRegistryKinds } from "../components/registries";
 import { ArgumentProblems } from "../components/validation";
 
 /** The Pulumi project name: stack config keys are `dify-plugin-registry:<key>`. */
 export const PROJECT = "dify-plugin-registry";
 
-const stringMap = z.record(z.string(), z.string());
-const looseObject = z.record(z.string(), z.unknown());
-
-const helperImages = z.strictObject({
-    gateway: z.string().optional(),
-    shader: z.string().optional(),
-    busyBox: z.string().optional(),
-    awsCli: z.string().optional(),
-});
-
-/** Schema of the stack config. Keys mirror {@link DifyPluginRegistryArgs}; semantics are checked by the component. */
-export const stackConfigSchema = z.strictObject({
-    namespace: z.string().optional(),
-    createNamespace: z.boolean().optional(),
+/**
+ * Schema of the stack config: the component's own argument schemas (one schema per shape), with file paths for the two
+ * values documents a stack cannot hold inline, every registry kind's block, and the Kubernetes provider.
+ */
+export const stackConfigSchema = pluginRegistryArgsSchema.extend({
     registry: z.discriminatedUnion("type", allRegistryKinds().map((k) => k.configSchema) as unknown as [z.ZodObject, ...z.ZodObject[]]),
-    chart: z.strictObject({
-        version: z.string(),
-        repository: z.string().optional(),
-        chart: z.string().optional(),
-        releaseName: z.string().optional(),
-        kind: z.enum(["chart", "release"]).optional(),
-        values: looseObject.optional(),
-        skipAwait: z.boolean().optional(),
-        timeout: z.number().int().positive().optional(),
+    chart: chartSchema.omit({ defaultValues: true }).extend({
         /** This chart version's values.yaml (`helm show values`), relative to the project: read by the program. */
         defaultValuesFile: z.string().optional(),
     }),
-    pluginConnector: z
-        .strictObject({
-            nodeSelector: stringMap.optional(),
-            affinity: looseObject.optional(),
-            tolerations: z.array(looseObject).optional(),
-            labels: stringMap.optional(),
-            images: helperImages.optional(),
-            python: z
-                .strictObject({
-                    pipMirror: z.string().optional(),
-                    preCompile: z.boolean().optional(),
-                    versions: z.record(z.string(), z.string().nullable()).optional(),
-                })
-                .optional(),
-            imageMirror: z.string().optional(),
-            mirrorImages: z
-                .strictObject({
-                    /** Docker config JSON; set it with `pulumi config set --secret --path`. Wrapped in pulumi.secret. */
-                    auth: z.string().optional(),
-                    platforms: z.array(z.string()).optional(),
+    pluginConnector: pluginConnectorSchema
+        .extend({
+            mirrorImages: mirrorImagesSchema
+                .omit({ chartValues: true })
+                .extend({
                     /** A values.yaml (`helm show values`), read by the program: its images are mirrored too. */
                     chartValuesFile: z.string().optional(),
-                    concurrency: z.number().int().positive().optional(),
-                    registries: z
-                        .record(z.string(), z.strictObject({ insecure: z.boolean().optional(), caFile: z.string().optional() }))
-                        .optional(),
                 })
                 .optional(),
-            serviceAccounts: z.strictObject({ build: z.string().optional(), runner: z.string().optional() }).optional(),
         })
         .optional(),
     /** The Kubernetes provider; unset means the ambient kubeconfig. */
@@ -109,28 +74,29 @@ export function readStackConfig(): StackConfig {
 
 /** Validates already-parsed config values (what {@link readStackConfig} does after reading them). */
 export function parseStackConfig(raw: Record<string, unknown>, problems = new ArgumentProblems()): StackConfig {
-    const result = stackConfigSchema.safeParse(raw);
-    if (!result.success) {
-        for (const issue of result.error.issues) {
-            const path = issue.path.join(".") || "(root)";
-            const keys = issue.code === "unrecognized_keys" ? ` (${issue.keys.join(", ")})` : "";
-            problems.add(`${PROJECT}:${path}`, `${issue.message}${keys}`);
-        }
-    }
+    checkShape(stackConfigSchema, raw, problems, "", {
+        prefix: `${PROJECT}:`,
+        replaced: {
+            "chart.defaults": "was replaced by chart.defaultValuesFile: a path to the chart version's values.yaml (helm show values)",
+        },
+    });
     problems.throwIfAny(`Stack config of project ${PROJECT}`);
-    return result.data!;
+    return raw as StackConfig;
 }
 
 /** The component's arguments from the stack config, with every credential wrapped in `pulumi.secret`. */
 export function toComponentArgs(config: StackConfig): DifyPluginRegistryArgs {
-    const kind = allRegistryKinds().find((k) => k.type === config.registry.type)!;
+    // A missing registry or chart is reported by the component, with what would be valid.
+    const kind = allRegistryKinds().find((k) => k.type === config.registry?.type);
     const registry: Record<string, unknown> = { ...config.registry };
-    for (const key of kind.secretKeys) {
+    for (const key of kind?.secretKeys ?? []) {
         if (registry[key] !== undefined) {
             registry[key] = pulumi.secret(registry[key] as string);
         }
     }
-    const { defaultValuesFile, ...chart } = config.chart;
+    // The schema checked the shape; the component checks the meaning (e.g. chart.kind's values) with the same paths.
+    const { defaultValuesFile, ...rest } = config.chart ?? {};
+    const chart = rest as DifyPluginRegistryArgs["chart"];
     return {
         namespace: config.namespace,
         createNamespace: config.createNamespace,
@@ -161,9 +127,13 @@ export function readConfigFile(key: string, file: string): string {
 }
 
 /** `mirrorImages` as the component takes it: the login secret, the chart values file read. */
-function withMirrorImages(connector: StackConfig["pluginConnector"]): DifyPluginRegistryArgs["pluginConnector"] {
+function withMirrorImages(config: StackConfig["pluginConnector"]): DifyPluginRegistryArgs["pluginConnector"] {
+    const connector = config as
+        | (Omit<DifyPluginRegistryArgs["pluginConnector"], "mirrorImages"> &
+              Pick<NonNullable<StackConfig["pluginConnector"]>, "mirrorImages">)
+        | undefined;
     if (connector?.mirrorImages === undefined) {
-        return connector;
+        return connector as DifyPluginRegistryArgs["pluginConnector"];
     }
     const { auth, chartValuesFile, ...rest } = connector.mirrorImages;
     return {

@@ -152,6 +152,9 @@ describe("ACR rejects bad input before registering anything", () => {
 
     it("a mistyped key in stack config, by name", () => {
         const error = thrownBy(() => parseStackConfig({ registry: { ...CREATE, adminUserEnabled: true }, chart: { version: "3.9.1" } }));
-        assert.match(error.message, /dify-plugin-registry:registry: Unrecognized key: "adminUserEnabled"/);
+        assert.match(
+            error.message,
+            /dify-plugin-registry:registry\.adminUserEnabled: unknown key \(valid: type, prefix, existingRegistryId/,
+        );
     });
 });

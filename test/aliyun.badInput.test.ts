@@ -183,6 +183,6 @@ describe("Aliyun ACR rejects bad input before registering anything", () => {
 
     it("a mistyped key in stack config, by name", () => {
         const error = thrownBy(() => parseStackConfig({ registry: { ...ENTERPRISE, instanceID: "cri-x" }, chart: { version: "3.9.1" } }));
-        assert.match(error.message, /dify-plugin-registry:registry: Unrecognized key: "instanceID"/);
+        assert.match(error.message, /dify-plugin-registry:registry\.instanceID: unknown key; did you mean `instanceId`\?/);
     });
 });

@@ -137,9 +137,11 @@ describe("DifyPluginRegistry rejects bad input before registering anything", () 
     }
 
     it("an image mirror with a scheme, and an unknown helper image key", async () => {
-        const msg = await rejected(withConnector({ imageMirror: "https://mirror.example.com/dify", images: { kaniko: "x:1" } }));
-        assert.match(msg, /pluginConnector\.imageMirror: /);
-        assert.match(msg, /pluginConnector\.images\.kaniko: unknown helper image; valid keys: gateway, shader, busyBox, awsCli/);
+        // An unknown key is a shape problem, reported first; the scheme is a problem of meaning, reported on a sound shape.
+        const shape = await rejected(withConnector({ imageMirror: "https://mirror.example.com/dify", images: { kaniko: "x:1" } }));
+        assert.match(shape, /pluginConnector\.images\.kaniko: unknown key \(valid: gateway, shader, busyBox, awsCli\)/);
+        const meaning = await rejected(withConnector({ imageMirror: "https://mirror.example.com/dify" }));
+        assert.match(meaning, /pluginConnector\.imageMirror: /);
     });
 
     it("reports every problem at once", async () => {

@@ -336,7 +336,7 @@ describe("any Dify chart version", () => {
 
         it("chart.defaults is no longer a config key", () => {
             const error = thrownBy(() => parseStackConfig(config({ version: "3.11.0", defaults: {} })));
-            assert.match(error.message, new RegExp(`${PROJECT}:chart: Unrecognized key.*defaults`));
+            assert.match(error.message, new RegExp(`${PROJECT}:chart\\.defaults: was replaced by chart\\.defaultValuesFile`));
         });
     });
 });

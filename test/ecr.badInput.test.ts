@@ -280,11 +280,14 @@ describe("ECR registry rejects bad input before registering anything", () => {
             const error = thrownBy(() =>
                 parseStackConfig(config({ region: "us-east-1", prefix: "dify", auth: { oidcProviderArns: "x" } })),
             );
-            assert.match(error.message, /dify-plugin-registry:registry\.auth: Unrecognized key: "oidcProviderArns"/);
+            assert.match(
+                error.message,
+                /dify-plugin-registry:registry\.auth\.oidcProviderArns: unknown key; did you mean `oidcProviderArn`\?/,
+            );
         });
         it("names an account id given as a number (quote it in YAML)", () => {
             const error = thrownBy(() => parseStackConfig(config({ region: "us-east-1", prefix: "dify", accountId: 123456789012 })));
-            assert.match(error.message, /dify-plugin-registry:registry\.accountId: Invalid input: expected string/);
+            assert.match(error.message, /dify-plugin-registry:registry\.accountId: expected string, received number/);
         });
     });
 });

@@ -154,12 +154,12 @@ describe("pluginConnector.mirrorImages: the ImageMirror child and images pinned 
                 { pluginConnector: { mirrorImages: { auth: AUTH } } },
                 /pluginConnector\.mirrorImages: needs pluginConnector\.imageMirror/,
             ],
-            ["not an object", "yes", {}, /pluginConnector\.mirrorImages: must be an object/],
+            ["not an object", "yes", {}, /pluginConnector\.mirrorImages: expected object, received string/],
             [
                 "an unknown setting",
                 { auth: AUTH, allImages: true },
                 {},
-                /pluginConnector\.mirrorImages\.allImages: unknown setting; valid: auth, platforms/,
+                /pluginConnector\.mirrorImages\.allImages: unknown key \(valid: auth, platforms, chartValues, concurrency, registries\)/,
             ],
             ["a bad platform", { platforms: ["linux"] }, {}, /pluginConnector\.mirrorImages\.platforms\[0\]: invalid platform "linux"/],
             [
@@ -184,7 +184,7 @@ describe("pluginConnector.mirrorImages: the ImageMirror child and images pinned 
                 "chartValues not an object",
                 { chartValues: "values.yaml" },
                 {},
-                /pluginConnector\.mirrorImages\.chartValues: must be the chart's values/,
+                /pluginConnector\.mirrorImages\.chartValues: expected record, received string/,
             ],
         ] as const) {
             it(what, async () => {
@@ -225,7 +225,7 @@ describe("pluginConnector.mirrorImages: the ImageMirror child and images pinned 
         assert.deepEqual(mirrorImages.chartValues, { api: { image: { repository: "langgenius/dify-api", tag: "1.9.0" } } });
         assert.throws(
             () => parseStackConfig({ ...config, pluginConnector: { imageMirror: MIRROR, mirrorImages: { allImages: true } } }),
-            /dify-plugin-registry:pluginConnector\.mirrorImages: .*allImages/,
+            /dify-plugin-registry:pluginConnector\.mirrorImages\.allImages: unknown key/,
         );
     });
 });

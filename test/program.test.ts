@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { DifyPluginRegistry } from "../components";
 import { parseStackConfig, PROJECT, readStackConfig, toComponentArgs } from "../program/config";
 import { formatSynth, synthStack } from "../program/offline/synth";
 import { listStacks, readStackFile, SECURE_PLACEHOLDER, stackFilePath } from "../program/offline/stackFile";
@@ -49,7 +50,10 @@ describe("stack config", () => {
 
     it("names a mistyped key", () => {
         const msg = configError({ ...minimal, registry: { ...minimal.registry, pasword: "p" } });
-        assert.match(msg, /dify-plugin-registry:registry: Unrecognized key: "pasword"/);
+        assert.match(
+            msg,
+            /dify-plugin-registry:registry\.pasword: unknown key; did you mean `password`\? \(valid: type, server, prefix, username, password, insecure\)/,
+        );
     });
 
     it("names the registry type key and the valid types", () => {
@@ -59,14 +63,16 @@ describe("stack config", () => {
         );
     });
 
-    it("names a missing required key and a wrong type", () => {
+    it("names a wrong type; a missing required key is left to the component, which says what would be valid", () => {
         const msg = configError({ registry: { ...minimal.registry, insecure: "yes" } });
-        assert.match(msg, /dify-plugin-registry:registry\.insecure: Invalid input: expected boolean/);
-        assert.match(msg, /dify-plugin-registry:chart: Invalid input: expected object/);
+        assert.match(msg, /dify-plugin-registry:registry\.insecure: expected boolean, received string/);
+        assert.ok(!msg.includes(":chart"), msg);
+        const args = toComponentArgs(parseStackConfig({ registry: minimal.registry }));
+        assert.match(thrownBy(() => new DifyPluginRegistry("x", args)).message, /chart\.version: must be a pinned semver version/);
     });
 
     it("names an unknown top-level key", () => {
-        assert.match(configError({ ...minimal, regsitry: {} }), /Unrecognized key: "regsitry"/);
+        assert.match(configError({ ...minimal, regsitry: {} }), /dify-plugin-registry:regsitry: unknown key; did you mean `registry`\?/);
     });
 });
 

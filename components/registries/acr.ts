@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { input, inputString } from "../schema";
 import { dockerConfigJson } from "../dockerConfig";
 import { hostPortProblem, InputChecks, isPlain, repositoryPathProblem, requireNonEmpty } from "../validation";
 import { AcrSku, registryIdProblem, registryNameProblem, resourceGroupNameProblem, skuProblem, subscriptionIdProblem } from "./acr/arm";
@@ -57,18 +58,18 @@ export const acrRegistry: RegistryKind<AcrRegistryArgs> = {
     type: "acr",
     configSchema: z.strictObject({
         type: z.literal("acr"),
-        prefix: z.string(),
-        existingRegistryId: z.string().optional(),
-        subscriptionId: z.string().optional(),
-        loginServer: z.string().optional(),
-        resourceGroupName: z.string().optional(),
-        registryName: z.string().optional(),
+        prefix: inputString,
+        existingRegistryId: inputString.optional(),
+        subscriptionId: inputString.optional(),
+        loginServer: inputString.optional(),
+        resourceGroupName: inputString.optional(),
+        registryName: inputString.optional(),
         // Any string here: validate() names the valid SKUs.
-        sku: z.string().optional(),
-        location: z.string().optional(),
+        sku: inputString.optional(),
+        location: inputString.optional(),
         credential: z.strictObject({ issuedOn: z.string(), lifetimeDays: z.number().optional() }),
-        applicationName: z.string().optional(),
-        owners: z.array(z.string()).optional(),
+        applicationName: inputString.optional(),
+        owners: input(z.array(inputString)).optional(),
     }),
     secretKeys: [],
 

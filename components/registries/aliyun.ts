@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { inputString } from "../schema";
 import { dockerConfigJson } from "../dockerConfig";
 import { hostPortProblem, InputChecks, isPlain, requireNonEmpty } from "../validation";
 import {
@@ -76,14 +77,14 @@ export const aliyunRegistry: RegistryKind<AliyunRegistryArgs> = {
         type: z.literal("aliyun"),
         // Any string for the enumerations: validate() names the valid values.
         edition: z.string(),
-        region: z.string(),
-        namespace: z.string(),
+        region: inputString,
+        namespace: inputString,
         network: z.string().optional(),
-        endpoint: z.string().optional(),
-        username: z.string(),
-        password: z.string(),
-        instanceName: z.string().optional(),
-        instanceId: z.string().optional(),
+        endpoint: inputString.optional(),
+        username: inputString,
+        password: inputString,
+        instanceName: inputString.optional(),
+        instanceId: inputString.optional(),
         newInstance: z
             .strictObject({
                 instanceType: z.string().optional(),

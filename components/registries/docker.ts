@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { inputString } from "../schema";
 import { dockerConfigJson } from "../dockerConfig";
 import { hostPortProblem, InputChecks, isPlain, repositoryPathProblem, requireNonEmpty } from "../validation";
 import { ProvisionedRegistry, RegistryKind } from "./registryKind";
@@ -31,10 +32,10 @@ export const dockerRegistry: RegistryKind<DockerRegistryArgs> = {
     type: "docker",
     configSchema: z.strictObject({
         type: z.literal("docker"),
-        server: z.string(),
-        prefix: z.string(),
-        username: z.string(),
-        password: z.string(),
+        server: inputString,
+        prefix: inputString,
+        username: inputString,
+        password: inputString,
         insecure: z.boolean().optional(),
     }),
     secretKeys: ["password"],

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { inputString } from "../schema";
 import { DOCKER_HUB_AUTH_KEY, dockerConfigJson } from "../dockerConfig";
 import { InputChecks, isPlain, requireNonEmpty } from "../validation";
 import { ProvisionedRegistry, RegistryKind } from "./registryKind";
@@ -38,9 +39,9 @@ export const dockerHubRegistry: RegistryKind<DockerHubRegistryArgs> = {
     type: "dockerhub",
     configSchema: z.strictObject({
         type: z.literal("dockerhub"),
-        namespace: z.string(),
-        username: z.string(),
-        token: z.string(),
+        namespace: inputString,
+        username: inputString,
+        token: inputString,
         // Accepted here only so that validate() can explain why it does not apply to Docker Hub.
         insecure: z.unknown().optional(),
     }),

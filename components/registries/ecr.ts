@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { inputString } from "../schema";
 import { dockerConfigJson } from "../dockerConfig";
 import { InputChecks } from "../validation";
 import { createPushUser } from "./ecr/accessKey";
@@ -31,6 +32,7 @@ export {
 } from "./ecr/args";
 
 const optionalString = z.string().optional();
+const optionalInput = inputString.optional();
 const tags = z.record(z.string(), z.string()).optional();
 
 /** AWS ECR: repository governance for the prefix, and IRSA, EKS Pod Identity or a refreshed access-key login. */
@@ -39,16 +41,16 @@ export const ecrRegistry: RegistryKind<EcrRegistryArgs> = {
     // Shape only; modes, names, ARNs and their combinations are checked by validate() with the argument's path.
     configSchema: z.strictObject({
         type: z.literal("ecr"),
-        region: optionalString,
-        prefix: z.string(),
-        accountId: optionalString,
+        region: optionalInput,
+        prefix: inputString,
+        accountId: optionalInput,
         imageRepoType: optionalString,
         auth: z
             .strictObject({
                 mode: optionalString,
-                oidcProviderArn: optionalString,
-                oidcIssuerUrl: optionalString,
-                clusterName: optionalString,
+                oidcProviderArn: optionalInput,
+                oidcIssuerUrl: optionalInput,
+                clusterName: optionalInput,
                 refresher: optionalString,
                 schedule: optionalString,
                 refreshInterval: optionalString,
@@ -60,12 +62,12 @@ export const ecrRegistry: RegistryKind<EcrRegistryArgs> = {
                 keepLastImages: z.number().optional(),
                 imageTagMutability: optionalString,
                 encryption: optionalString,
-                kmsKeyArn: optionalString,
+                kmsKeyArn: optionalInput,
                 tags,
                 scanOnPush: z.boolean().optional(),
             })
             .optional(),
-        buildContextBucket: optionalString,
+        buildContextBucket: optionalInput,
         serviceAccounts: z.strictObject({ build: optionalString, runner: optionalString }).optional(),
         tags,
     }),

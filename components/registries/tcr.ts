@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { inputString } from "../schema";
 import { dockerConfigJson } from "../dockerConfig";
 import { hostPortProblem, InputChecks, isPlain, requireNonEmpty } from "../validation";
 import { ProvisionedRegistry, RegistryContext, RegistryKind } from "./registryKind";
@@ -55,16 +56,16 @@ export const tcrRegistry: RegistryKind<TcrRegistryArgs> = {
     // Everything optional here: validate() explains what is missing and what would be valid.
     configSchema: z.strictObject({
         type: z.literal("tcr"),
-        instanceId: z.string().optional(),
-        region: z.string().optional(),
-        namespace: z.string().optional(),
-        secretId: z.string().optional(),
-        secretKey: z.string().optional(),
+        instanceId: inputString.optional(),
+        region: inputString.optional(),
+        namespace: inputString.optional(),
+        secretId: inputString.optional(),
+        secretKey: inputString.optional(),
         apiEndpoint: z.string().optional(),
-        server: z.string().optional(),
+        server: inputString.optional(),
         tokenRotation: z.string().optional(),
-        username: z.string().optional(),
-        token: z.string().optional(),
+        username: inputString.optional(),
+        token: inputString.optional(),
     }),
     secretKeys: ["secretId", "secretKey", "token"],
 
