@@ -65,4 +65,5 @@ export {
     ImageMirror,
     ImageMirrorArgs,
     MirroredImage,
+    MirrorRegistrySettings,
 } from "./mirror";
