@@ -178,6 +178,32 @@ describe("ECR registry rejects bad input before registering anything", () => {
         assert.match(msg, /registry\.buildContextBucket: is only for irsa and podIdentity/);
     });
 
+    for (const [schedule, gap] of [
+        ["0 3 * * *", "24h"],
+        ["@daily", "24h"],
+        ["0 */12 * * *", "12h"],
+        ["0 0,11 * * *", "13h"],
+        ["0 */6 * * MON-FRI", "54h"],
+        ["0 0 1 * *", "744h"],
+    ] as const) {
+        it(`accessKey schedule ${JSON.stringify(schedule)}: refused, runs ${gap} apart and ECR logins last 12h (as refreshInterval)`, async () => {
+            const msg = await rejected({ ...irsa, auth: { mode: "accessKey", schedule } });
+            assert.ok(
+                msg.includes(
+                    `registry.auth.schedule: ${JSON.stringify(schedule)} leaves up to ${gap} between runs; ECR logins last 12 hours, so it must run more often than every 12 hours`,
+                ),
+                msg,
+            );
+        });
+    }
+
+    it("accessKey schedules under 12 hours apart are accepted, and a schedule that never runs is refused", async () => {
+        for (const schedule of ["0 */6 * * *", "30 1,12,18 * * *", "@hourly", "*/15 * * * *"]) {
+            assert.doesNotThrow(() => planPluginRegistry("ok", args({ ...irsa, auth: { mode: "accessKey", schedule } })), schedule);
+        }
+        assert.match(await rejected({ ...irsa, auth: { mode: "accessKey", schedule: "0 0 31 2 *" } }), /"0 0 31 2 \*" never runs/);
+    });
+
     it("accessKey refresher settings: a bad schedule, an interval as long as a token lives, options of the other refresher", async () => {
         assert.match(
             await rejected({ ...irsa, auth: { mode: "accessKey", schedule: "every 6 hours" } }),

@@ -1,3 +1,4 @@
+import { longestCronGapMinutes } from "./cronInterval";
 import * as pulumi from "@pulumi/pulumi";
 import { InputChecks, isPlain, requireNonEmpty } from "../../validation";
 import { ValidationContext } from "../registryKind";
@@ -170,6 +171,16 @@ function checkAccessKey(args: EcrRegistryArgs, auth: Record<string, unknown>, ch
                 ? 'is only used with refresher "cronJob"'
                 : `${JSON.stringify(auth.schedule)} is not a cron schedule such as "0 */6 * * *"`,
         );
+    } else if (auth.schedule !== undefined) {
+        // The same rule as refreshInterval: a login must be renewed before its 12 hours run out.
+        const gap = longestCronGapMinutes(auth.schedule as string);
+        if (gap === undefined || gap >= TOKEN_LIFETIME_MINUTES) {
+            problems.add(
+                "registry.auth.schedule",
+                `${JSON.stringify(auth.schedule)} ${gap === undefined ? "never runs" : `leaves up to ${formatMinutes(gap)} between runs`}; ` +
+                    'ECR logins last 12 hours, so it must run more often than every 12 hours, e.g. "0 */6 * * *"',
+            );
+        }
     }
     for (const key of ["refreshInterval", "externalSecretsApiVersion"]) {
         if (auth[key] !== undefined && refresher !== "externalSecrets") {
@@ -291,6 +302,13 @@ function warnings(args: EcrRegistryArgs, mode: Mode, context: ValidationContext)
                 "repositories ECR creates on push, so they get no lifecycle policy, encryption or tags from registry.repositories.",
         );
     }
+}
+
+/** How long an ECR login (authorization token) lasts. */
+const TOKEN_LIFETIME_MINUTES = 12 * 60;
+
+function formatMinutes(minutes: number): string {
+    return minutes % 60 === 0 ? `${minutes / 60}h` : `${Math.floor(minutes / 60)}h${minutes % 60}m`;
 }
 
 /** A Kubernetes object name (DNS-1123 subdomain), as ServiceAccount names are. */
