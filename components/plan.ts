@@ -134,6 +134,9 @@ export function planPluginRegistry(name: string, args: DifyPluginRegistryArgs | 
         problems.add("pluginConnector.tolerations", "must be a list of tolerations");
     }
 
+    if (registryKind && problems.isEmpty) {
+        checkServiceAccountClash(registryKind, a.registry!, connector.serviceAccounts, problems);
+    }
     const github = githubBuilderOf(chart.values);
     // Only with every argument valid: a bad mirror or python setting would fail inside the builders.
     const connectorImages = problems.isEmpty ? resolveConnectorImages({ overrides, python, mirror, ...github, defaults }) : undefined;
@@ -248,6 +251,28 @@ function githubBuilderOf(values: unknown): { githubBuilder: boolean; githubShade
 
 /** `plugin_connector.builderName` of the GitHub Actions builder (the chart's default is `kaniko`). */
 export const GITHUB_BUILDER = "github";
+
+/** ServiceAccounts the kind creates may not be named differently in `pluginConnector.serviceAccounts`. */
+function checkServiceAccountClash(
+    kind: RegistryKind<RegistryArgs>,
+    registry: RegistryArgs,
+    given: { readonly build?: string; readonly runner?: string } | undefined,
+    problems: ArgumentProblems,
+): void {
+    const created = kind.serviceAccountNames?.(registry) ?? {};
+    for (const role of ["build", "runner"] as const) {
+        const mine = created[role];
+        if (mine !== undefined && given?.[role] !== undefined && given[role] !== mine) {
+            const mode = (registry as { auth?: { mode?: string } }).auth?.mode;
+            problems.add(
+                `pluginConnector.serviceAccounts.${role}`,
+                `"${given[role]}" conflicts with the ServiceAccount "${mine}" that registry type "${kind.type}"` +
+                    `${mode !== undefined || kind.type === "ecr" ? ` (auth.mode ${mode ?? "irsa"})` : ""} creates for ${role} pods; ` +
+                    `remove it, or name that ServiceAccount with registry.serviceAccounts.${role}`,
+            );
+        }
+    }
+}
 
 /** `registry.example.com/mirror`: a host with a path, no scheme, no tag. */
 function mirrorProblem(mirror: string): string | undefined {

@@ -159,13 +159,7 @@ export class DifyPluginRegistry extends pulumi.ComponentResource {
             if (!spec) {
                 return given[role];
             }
-            if (given[role] !== undefined && given[role] !== spec.name) {
-                throw new pulumi.ResourceError(
-                    `pluginConnector.serviceAccounts.${role} ("${given[role]}") conflicts with the ServiceAccount "${spec.name}" ` +
-                        `that registry type "${registry.imageRepoType}" creates; remove pluginConnector.serviceAccounts.${role}`,
-                    this,
-                );
-            }
+            // A different name in pluginConnector.serviceAccounts was refused by the plan (the kind's serviceAccountNames).
             resources.push(
                 new k8s.core.v1.ServiceAccount(
                     `${name}-${role}-sa`,

@@ -197,6 +197,29 @@ describe("ECR registry rejects bad input before registering anything", () => {
         });
     }
 
+    for (const mode of ["irsa", "podIdentity"] as const) {
+        it(`pluginConnector.serviceAccounts.build beside ECR ${mode}, which creates that ServiceAccount: refused in the plan, naming the kind`, async () => {
+            const auth = mode === "irsa" ? irsa.auth : { mode, clusterName: "dify" };
+            const msg = await rejected({ ...irsa, auth }, { pluginConnector: { serviceAccounts: { build: "my-builder" } } });
+            assert.ok(
+                msg.includes(
+                    `pluginConnector.serviceAccounts.build: "my-builder" conflicts with the ServiceAccount "dify-plugin-build" that registry type "ecr" (auth.mode ${mode}) creates for build pods; remove it, or name that ServiceAccount with registry.serviceAccounts.build`,
+                ),
+                msg,
+            );
+            assert.ok(!msg.includes('registry type "docker"'), msg);
+        });
+    }
+
+    it("pluginConnector.serviceAccounts naming the same ServiceAccount the kind creates, or with accessKey, is accepted", () => {
+        assert.doesNotThrow(() =>
+            planPluginRegistry("ok", args(irsa, { pluginConnector: { serviceAccounts: { build: "dify-plugin-build", runner: "dify-plugin-runner" } } })),
+        );
+        assert.doesNotThrow(() =>
+            planPluginRegistry("ok", args({ ...irsa, auth: { mode: "accessKey" } }, { pluginConnector: { serviceAccounts: { build: "mine" } } })),
+        );
+    });
+
     it("accessKey schedules under 12 hours apart are accepted, and a schedule that never runs is refused", async () => {
         for (const schedule of ["0 */6 * * *", "30 1,12,18 * * *", "@hourly", "*/15 * * * *"]) {
             assert.doesNotThrow(() => planPluginRegistry("ok", args({ ...irsa, auth: { mode: "accessKey", schedule } })), schedule);

@@ -74,6 +74,16 @@ export const ecrRegistry: RegistryKind<EcrRegistryArgs> = {
     // No credential is ever given: the access key of accessKey mode is created, and is a Pulumi secret from the start.
     secretKeys: [],
 
+    serviceAccountNames(args: EcrRegistryArgs) {
+        // accessKey pods use image-repo-secret, not a role: no ServiceAccount of ours.
+        return args.auth?.mode === "accessKey"
+            ? {}
+            : {
+                  build: args.serviceAccounts?.build ?? DEFAULT_BUILD_SERVICE_ACCOUNT,
+                  runner: args.serviceAccounts?.runner ?? DEFAULT_RUNNER_SERVICE_ACCOUNT,
+              };
+    },
+
     validate(args: EcrRegistryArgs, checks: InputChecks, context: ValidationContext): void {
         validateEcr(args, checks, context);
     },

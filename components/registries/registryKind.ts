@@ -71,6 +71,11 @@ export interface RegistryKind<TArgs extends { readonly type: string }> {
     readonly configSchema: z.ZodObject<{ type: z.ZodLiteral<TArgs["type"]> } & z.ZodRawShape>;
     /** Keys of the `registry:` block that are credentials: wrapped in `pulumi.secret` when read from config. */
     readonly secretKeys: readonly string[];
+    /**
+     * Names of the build / runner ServiceAccounts `provision` will create for `args` (valid ones), known while planning
+     * so a clash with `pluginConnector.serviceAccounts` is refused before anything registers. Omitted: creates none.
+     */
+    serviceAccountNames?(args: TArgs): { readonly build?: string; readonly runner?: string };
     /** Records every problem with `args` (property paths start with `registry.`); creates nothing. */
     validate(args: TArgs, checks: InputChecks, context: ValidationContext): void;
     /** Creates the kind's cloud resources, if any, and describes the registry. Called only with valid args. */
