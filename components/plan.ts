@@ -279,6 +279,9 @@ function mirrorProblem(mirror: string): string | undefined {
     if (typeof mirror !== "string") {
         return "must be a string such as `registry.example.com/dify-mirror`";
     }
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(mirror)) {
+        return `"${mirror}" has a scheme; give \`<registry host>[/<path>]\` such as \`registry.example.com/dify-mirror\``;
+    }
     const slash = mirror.indexOf("/");
     const host = slash < 0 ? mirror : mirror.slice(0, slash);
     const hostProblem = hostPortProblem(host);

@@ -62,7 +62,7 @@ export class InputChecks {
             pulumi.output(value).apply((v) => {
                 const reason = validate(v as T | undefined);
                 if (reason !== undefined) {
-                    throw new pulumi.InputPropertyError({ propertyPath: path, reason: `${path}: ${reason}` });
+                    throw keepMessage(new pulumi.InputPropertyError({ propertyPath: path, reason: `${path}: ${reason}` }));
                 }
             }),
         );
@@ -85,6 +85,22 @@ export class InputChecks {
         const passed: pulumi.Output<unknown> = this.deferred.length === 1 ? this.deferred[0] : pulumi.all(this.deferred);
         return pulumi.unsecret(passed.apply(() => value));
     }
+}
+
+/**
+ * `error` with a message that stays as written. The SDK prefixes an error raised while it serializes a resource's
+ * inputs with the input's name (`error serializing property "metadata": …`); for a deferred argument check that
+ * names an input the user never wrote, so the assignment is ignored and the message keeps the argument's path.
+ */
+export function keepMessage<E extends Error>(error: E): E {
+    const message = error.message;
+    Object.defineProperty(error, "message", {
+        get: () => message,
+        set: () => {},
+        enumerable: false,
+        configurable: true,
+    });
+    return error;
 }
 
 /** A non-empty string after trimming. */

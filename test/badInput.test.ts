@@ -141,7 +141,11 @@ describe("DifyPluginRegistry rejects bad input before registering anything", () 
         const shape = await rejected(withConnector({ imageMirror: "https://mirror.example.com/dify", images: { kaniko: "x:1" } }));
         assert.match(shape, /pluginConnector\.images\.kaniko: unknown key \(valid: gateway, shader, busyBox, awsCli\)/);
         const meaning = await rejected(withConnector({ imageMirror: "https://mirror.example.com/dify" }));
-        assert.match(meaning, /pluginConnector\.imageMirror: /);
+        assert.match(
+            meaning,
+            /pluginConnector\.imageMirror: "https:\/\/mirror\.example\.com\/dify" has a scheme; give `<registry host>\[\/<path>\]`/,
+        );
+        assert.ok(!meaning.includes("is not hostname"), meaning);
     });
 
     it("reports every problem at once", async () => {
@@ -159,7 +163,7 @@ describe("DifyPluginRegistry rejects bad input before registering anything", () 
         const { error, resources } = await evaluateFailingLater(
             () => new DifyPluginRegistry("later", withDocker({ password: pulumi.secret("") }) as DifyPluginRegistryArgs),
         );
-        assert.match(error.message, /registry\.password: the registry password is required and must not be empty/);
+        assert.match(error.message, /^registry\.password: the registry password is required and must not be empty$/);
         assert.deepEqual(
             resources.map((r) => r.type),
             ["dify:index:PluginRegistry"],
@@ -170,7 +174,8 @@ describe("DifyPluginRegistry rejects bad input before registering anything", () 
         const { error, resources } = await evaluateFailingLater(
             () => new DifyPluginRegistry("later2", withDocker({ prefix: pulumi.output("Bad/") }) as DifyPluginRegistryArgs),
         );
-        assert.match(error.message, /registry\.prefix: "Bad\/" has uppercase letters/);
+        assert.match(error.message, /^registry\.prefix: "Bad\/" has uppercase letters/);
+        assert.ok(!error.message.includes("error serializing"), error.message);
         assert.deepEqual(
             resources.map((r) => r.type),
             ["dify:index:PluginRegistry"],

@@ -213,10 +213,16 @@ describe("ECR registry rejects bad input before registering anything", () => {
 
     it("pluginConnector.serviceAccounts naming the same ServiceAccount the kind creates, or with accessKey, is accepted", () => {
         assert.doesNotThrow(() =>
-            planPluginRegistry("ok", args(irsa, { pluginConnector: { serviceAccounts: { build: "dify-plugin-build", runner: "dify-plugin-runner" } } })),
+            planPluginRegistry(
+                "ok",
+                args(irsa, { pluginConnector: { serviceAccounts: { build: "dify-plugin-build", runner: "dify-plugin-runner" } } }),
+            ),
         );
         assert.doesNotThrow(() =>
-            planPluginRegistry("ok", args({ ...irsa, auth: { mode: "accessKey" } }, { pluginConnector: { serviceAccounts: { build: "mine" } } })),
+            planPluginRegistry(
+                "ok",
+                args({ ...irsa, auth: { mode: "accessKey" } }, { pluginConnector: { serviceAccounts: { build: "mine" } } }),
+            ),
         );
     });
 

@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import type { AcrRegistryArgs } from "./acr";
 import type { AliyunRegistryArgs } from "./aliyun";
 import { DockerRegistryArgs, dockerRegistry } from "./docker";
@@ -38,6 +39,42 @@ const kinds: { readonly [K in RegistryArgs["type"]]: () => KindOf<K> } = {
     tcr: () => (require("./tcr") as typeof import("./tcr")).tcrRegistry,
 };
 
+/** The optional peer dependencies (and the ranges package.json declares) each cloud kind loads. */
+export const OPTIONAL_PEERS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+    ecr: { "@pulumi/aws": "^7.0.0" },
+    acr: { "@pulumi/azure-native": "^3.0.0", "@pulumi/azuread": "^6.0.0" },
+    aliyun: { "@pulumi/alicloud": "^3.0.0" },
+    tcr: { "tencentcloud-sdk-nodejs": "^4.1.0" },
+};
+
+/** Raised when a kind's optional peer dependency is not installed: names `registry.type`, the package and the range. */
+export class MissingPeerError extends pulumi.InputPropertiesError {
+    constructor(type: string, missing: readonly [string, string][]) {
+        const install = missing.map(([name, range]) => `${name}@${range}`).join(" ");
+        const reason =
+            `registry.type "${type}" needs ${missing.map(([name, range]) => `${name} (${range})`).join(" and ")}, ` +
+            `an optional peer dependency that is not installed: npm install ${install}`;
+        super({ message: `DifyPluginRegistry: ${reason}`, errors: [{ propertyPath: "registry.type", reason }] });
+    }
+}
+
+function checkPeers(type: string): void {
+    const missing = Object.entries(OPTIONAL_PEERS[type] ?? {}).filter(([name]) => !resolvable(name));
+    if (missing.length > 0) {
+        throw new MissingPeerError(type, missing);
+    }
+}
+
+function resolvable(name: string): boolean {
+    try {
+        require.resolve(name);
+        return true;
+    } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "MODULE_NOT_FOUND") return false;
+        throw err;
+    }
+}
+
 /** The `type` values accepted in `registry.type`. */
 export const registryTypes: readonly string[] = Object.keys(kinds);
 
@@ -48,7 +85,10 @@ export function allRegistryKinds(): readonly RegistryKind<RegistryArgs>[] {
 
 /** The kind for `type`, or undefined when there is none. */
 export function registryKindFor(type: unknown): RegistryKind<RegistryArgs> | undefined {
-    return typeof type === "string" && Object.hasOwn(kinds, type)
-        ? (kinds[type as RegistryArgs["type"]]() as RegistryKind<RegistryArgs>)
-        : undefined;
+    if (typeof type !== "string" || !Object.hasOwn(kinds, type)) {
+        return undefined;
+    }
+    // Before loading the kind: a bare "Cannot find module" with a require stack tells a user nothing.
+    checkPeers(type);
+    return kinds[type as RegistryArgs["type"]]() as RegistryKind<RegistryArgs>;
 }
