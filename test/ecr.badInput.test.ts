@@ -305,7 +305,9 @@ describe("ECR registry rejects bad input before registering anything", () => {
     });
 
     describe("warnings", () => {
-        const s3 = (endpoint: string) => ({ chart: { version: "3.9.1", values: { persistence: { type: "s3", s3: { endpoint } } } } });
+        const s3 = (endpoint: string) => ({
+            chart: { version: "3.9.1", values: { persistence: { type: "s3", s3: { endpoint, bucketName: "dify-storage" } } } },
+        });
         it("irsa with a custom S3 endpoint warns that kaniko's web-identity credentials break", () => {
             const { warnings } = planPluginRegistry("w", args(irsa, s3("https://minio.example.com")));
             assert.equal(warnings.length, 1);

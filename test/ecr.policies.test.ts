@@ -174,8 +174,8 @@ describe("ECR builders", () => {
             );
         });
 
-        it("the template role is assumed by ECR only", () => {
-            assert.deepEqual(parsed(ecrServiceTrustPolicy()), {
+        it("the template role is assumed by ECR only, acting for the registry's own account (aws:SourceAccount)", () => {
+            assert.deepEqual(parsed(ecrServiceTrustPolicy("123456789012")), {
                 Version: "2012-10-17",
                 Statement: [
                     {
@@ -183,6 +183,7 @@ describe("ECR builders", () => {
                         Effect: "Allow",
                         Principal: { Service: "ecr.amazonaws.com" },
                         Action: "sts:AssumeRole",
+                        Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
                     },
                 ],
             });

@@ -347,7 +347,13 @@ describe("ECR registry (type: ecr)", () => {
         it("KMS and tags: a role ECR assumes (tagged), scoped to the prefix and the key, named in the template", () => {
             const role = one(resources, "aws:iam/role:Role", "dify-ecr-template");
             assert.deepEqual(parsedInput(role, "assumeRolePolicy").Statement, [
-                { Sid: "EcrRepositoryCreation", Effect: "Allow", Principal: { Service: "ecr.amazonaws.com" }, Action: "sts:AssumeRole" },
+                {
+                    Sid: "EcrRepositoryCreation",
+                    Effect: "Allow",
+                    Principal: { Service: "ecr.amazonaws.com" },
+                    Action: "sts:AssumeRole",
+                    Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } },
+                },
             ]);
             assert.deepEqual(role.inputs.tags, { owner: "platform" });
             assert.deepEqual(parsedInput(one(resources, "aws:iam/rolePolicy:RolePolicy", "dify-ecr-template"), "policy").Statement, [

@@ -107,7 +107,14 @@ export const ecrRegistry: RegistryKind<EcrRegistryArgs> = {
         if (args.auth?.mode === "accessKey") {
             return { ...common, ...provisionAccessKey(args, args.auth, ctx, coordinates, opts, governance.resources, location) };
         }
-        const roles = createWorkloadRoles(args, { name: ctx.name, parent: ctx.parent, namespace: ctx.namespace, coordinates, opts });
+        const roles = createWorkloadRoles(args, {
+            name: ctx.name,
+            parent: ctx.parent,
+            namespace: ctx.namespace,
+            coordinates,
+            opts,
+            chartValues: ctx.chartValues,
+        });
         const imageRepoType = args.imageRepoType ?? "docker";
         return {
             ...common,

@@ -42,7 +42,7 @@ export function createRepositoryGovernance(
             `${name}-ecr-template`,
             {
                 description: "Lets ECR apply the creation template's tags and KMS key to the Dify plugin repositories",
-                assumeRolePolicy: policyJson(ecrServiceTrustPolicy()),
+                assumeRolePolicy: mapInput(coordinates, (c) => policyJson(ecrServiceTrustPolicy(c.account))),
                 tags: iamTags,
             },
             opts,

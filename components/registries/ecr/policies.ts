@@ -115,13 +115,18 @@ export function runnerPermissionPolicy(c: Coordinates): PolicyDocument {
     return document(login, { Sid: "PullPluginImages", Effect: "Allow", Action: [...ECR_PULL_ACTIONS], Resource: prefixRepositoriesArn(c) });
 }
 
-/** Trust of the role ECR assumes to apply a creation template's tags or KMS key (as AWS documents it). */
-export function ecrServiceTrustPolicy(): PolicyDocument {
+/**
+ * Trust of the role ECR assumes to apply a creation template's tags or KMS key (as AWS documents it), for the
+ * registry's own account only: `aws:SourceAccount` keeps ECR acting for another account from assuming it
+ * (confused-deputy protection).
+ */
+export function ecrServiceTrustPolicy(account: string): PolicyDocument {
     return document({
         Sid: "EcrRepositoryCreation",
         Effect: "Allow",
         Principal: { Service: "ecr.amazonaws.com" },
         Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "aws:SourceAccount": account } },
     });
 }
 

@@ -1,3 +1,4 @@
+import { difyStorageOf } from "./buildContext";
 import { longestCronGapMinutes } from "./cronInterval";
 import * as pulumi from "@pulumi/pulumi";
 import { InputChecks, isPlain, requireNonEmpty } from "../../validation";
@@ -44,6 +45,9 @@ export function validateEcr(args: EcrRegistryArgs, checks: InputChecks, context:
     checkServiceAccounts(args, checks);
     if (args.buildContextBucket !== undefined) {
         checks.check("registry.buildContextBucket", args.buildContextBucket, bucketProblem);
+    }
+    if (mode !== "accessKey") {
+        checkBuildContext(args, mode, checks, context);
     }
     checkTags("registry.tags", args.tags, checks);
     warnings(args, mode, context);
@@ -284,6 +288,32 @@ function checkTags(path: string, tags: unknown, checks: InputChecks): void {
         if (key.length === 0 || key.length > 128 || typeof value !== "string" || value.length > 256) {
             checks.problems.add(`${path}.${key}`, "AWS tags are a key of 1-128 characters with a string value of at most 256");
         }
+    }
+}
+
+/**
+ * kaniko reads the build context from Dify's storage: an explicit bucket must be that bucket, and S3 storage whose
+ * bucket is not in chart.values leaves the build role without read access (say so: every build would be denied).
+ */
+function checkBuildContext(args: EcrRegistryArgs, mode: Mode, checks: InputChecks, context: ValidationContext): void {
+    const storage = difyStorageOf(context.chartValues);
+    if (!storage.s3) {
+        return;
+    }
+    if (storage.bucket !== undefined && args.buildContextBucket !== undefined) {
+        checkTogether(checks, "registry.buildContextBucket", [args.buildContextBucket, storage.bucket], ([explicit, dify]) =>
+            explicit === dify
+                ? undefined
+                : `${JSON.stringify(explicit)} differs from chart.values.persistence.s3.bucketName ${JSON.stringify(dify)}, the ` +
+                  "bucket Dify keeps plugin packages in and kaniko reads build contexts from; remove buildContextBucket (it defaults " +
+                  "to that bucket) or make the two equal",
+        );
+    } else if (storage.bucket === undefined && args.buildContextBucket === undefined) {
+        context.warn(
+            `registry.auth.mode "${mode}" with chart.values.persistence.type "s3" but no persistence.s3.bucketName in chart.values: ` +
+                "the build role gets no read access to the bucket kaniko reads build contexts from, so plugin builds would be denied. " +
+                "Set chart.values.persistence.s3.bucketName, or registry.buildContextBucket to that bucket.",
+        );
     }
 }
 

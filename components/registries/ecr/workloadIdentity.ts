@@ -2,6 +2,7 @@
  * irsa / podIdentity: one IAM role for plugin build pods and one for plugin runner pods, each trusted for exactly one
  * ServiceAccount; the ServiceAccounts themselves are created by the component from the returned specs.
  */
+import { buildContextBucketOf } from "./buildContext";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceAccountSpec } from "../registryKind";
@@ -34,6 +35,8 @@ interface Context {
     readonly namespace: pulumi.Input<string>;
     readonly coordinates: pulumi.Input<Coordinates>;
     readonly opts: pulumi.CustomResourceOptions;
+    /** The user's chart values: the build role reads Dify's S3 storage (`persistence.s3.bucketName`). */
+    readonly chartValues: Readonly<Record<string, unknown>>;
 }
 
 /** Creates the build and runner roles for `irsa` or `podIdentity`. */
@@ -60,7 +63,7 @@ export function createWorkloadRoles(args: EcrRegistryArgs, ctx: Context): Worklo
 
     const permissions = {
         build: pulumi
-            .all([ctx.coordinates, args.buildContextBucket])
+            .all([ctx.coordinates, buildContextBucketOf(args, ctx.chartValues)])
             .apply(([c, bucket]) => policyJson(buildPermissionPolicy(c as Coordinates, bucket))),
         runner: pulumi.output(ctx.coordinates).apply((c) => policyJson(runnerPermissionPolicy(c as Coordinates))),
     };
