@@ -1,8 +1,8 @@
+import { dockerLoginJson, joinPrefix } from "./login";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { input, inputString } from "../schema";
-import { dockerConfigJson } from "../dockerConfig";
-import { hostPortProblem, InputChecks, isPlain, repositoryPathProblem, requireNonEmpty } from "../validation";
+import { hostPortProblem, InputChecks, repositoryPathProblem, requireNonEmpty } from "../validation";
 import { AcrSku, registryIdProblem, registryNameProblem, resourceGroupNameProblem, skuProblem, subscriptionIdProblem } from "./acr/arm";
 import { AcrCredentialArgs, credentialEndDate, credentialProblems } from "./acr/credential";
 import { createRegistry, existingRegistry, pushCredential } from "./acr/resources";
@@ -128,18 +128,11 @@ export const acrRegistry: RegistryKind<AcrRegistryArgs> = {
         const push = pushCredential(args, ctx.name, registry, opts);
         const { loginServer } = registry;
         return {
-            imageRepoPrefix:
-                isPlain(loginServer) && isPlain(args.prefix)
-                    ? `${loginServer}/${args.prefix}`
-                    : pulumi.interpolate`${loginServer}/${args.prefix}`,
+            imageRepoPrefix: joinPrefix(loginServer, args.prefix),
             imageRepoType: "docker",
             insecure: false,
             // The docker user of a service principal is its client id; the password is its secret.
-            dockerConfigJson: pulumi.secret(
-                pulumi
-                    .all([loginServer, push.clientId, push.password])
-                    .apply(([server, username, password]) => dockerConfigJson([{ server, username, password }])),
-            ),
+            dockerConfigJson: dockerLoginJson({ server: loginServer, username: push.clientId, password: push.password }),
             // Plugin builds must not start before the service principal may push.
             dependencies: [push.roleAssignment],
             outputs: { loginServer, registryId: registry.id, clientId: push.clientId },

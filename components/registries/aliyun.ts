@@ -1,7 +1,7 @@
+import { dockerLoginJson, joinPrefix } from "./login";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { inputString } from "../schema";
-import { dockerConfigJson } from "../dockerConfig";
 import { hostPortProblem, InputChecks, isPlain, requireNonEmpty } from "../validation";
 import {
     AliyunEdition,
@@ -141,23 +141,11 @@ export const aliyunRegistry: RegistryKind<AliyunRegistryArgs> = {
                       .apply(([region, name]) => aliyunEndpoint(args.edition, region, network, name)));
         const { namespace, instanceId } =
             args.edition === "enterprise" ? enterpriseNamespace(args, ctx.name, opts) : personalNamespace(args, ctx.name, opts);
-        const { username } = args;
-        const config =
-            isPlain(endpoint) && isPlain(username)
-                ? pulumi
-                      .output(args.password)
-                      .apply((password) => dockerConfigJson([{ server: endpoint as string, username: username as string, password }]))
-                : pulumi
-                      .all([endpoint, username, args.password])
-                      .apply(([server, user, password]) => dockerConfigJson([{ server, username: user, password }]));
         return {
-            imageRepoPrefix:
-                isPlain(endpoint) && isPlain(args.namespace)
-                    ? `${endpoint}/${args.namespace}`
-                    : pulumi.interpolate`${endpoint}/${args.namespace}`,
+            imageRepoPrefix: joinPrefix(endpoint, args.namespace),
             imageRepoType: "docker",
             insecure: false,
-            dockerConfigJson: pulumi.secret(config),
+            dockerConfigJson: dockerLoginJson({ server: endpoint, username: args.username, password: args.password }),
             // Pushes into a namespace that does not exist yet are refused: the chart waits for it.
             dependencies: [namespace],
             outputs: { endpoint, namespace: args.namespace, ...(instanceId !== undefined ? { instanceId } : {}) },

@@ -1,8 +1,8 @@
+import { dockerLoginJson, joinPrefix } from "./login";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { inputString } from "../schema";
-import { dockerConfigJson } from "../dockerConfig";
-import { hostPortProblem, InputChecks, isPlain, repositoryPathProblem, requireNonEmpty } from "../validation";
+import { hostPortProblem, InputChecks, repositoryPathProblem, requireNonEmpty } from "../validation";
 import { ProvisionedRegistry, RegistryKind } from "./registryKind";
 
 /**
@@ -51,27 +51,11 @@ export const dockerRegistry: RegistryKind<DockerRegistryArgs> = {
     },
 
     provision(args: DockerRegistryArgs): ProvisionedRegistry {
-        const { server, username } = args;
-        // One apply on the password alone when the rest is known now (the common case, and the cheap one).
-        const config =
-            isPlain(server) && isPlain(username)
-                ? pulumi.output(args.password).apply((password) => dockerConfigJson([{ server, username, password }]))
-                : pulumi
-                      .all([server, username, args.password])
-                      .apply(([s, u, p]) => dockerConfigJson([{ server: s, username: u, password: p }]));
         return {
             imageRepoPrefix: joinPrefix(args.server, args.prefix),
             imageRepoType: "docker",
             insecure: args.insecure ?? false,
-            dockerConfigJson: pulumi.secret(config),
+            dockerConfigJson: dockerLoginJson({ server: args.server, username: args.username, password: args.password }),
         };
     },
 };
-
-/** `<server>/<prefix>`, kept plain when both are plain so previews and synth show the value. */
-function joinPrefix(server: pulumi.Input<string>, prefix: pulumi.Input<string>): pulumi.Input<string> {
-    if (isPlain(server) && isPlain(prefix)) {
-        return `${server}/${prefix}`;
-    }
-    return pulumi.interpolate`${server}/${prefix}`;
-}

@@ -1,8 +1,9 @@
+import { dockerLoginJson, joinPrefix } from "./login";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { inputString } from "../schema";
-import { DOCKER_HUB_AUTH_KEY, dockerConfigJson } from "../dockerConfig";
-import { InputChecks, isPlain, requireNonEmpty } from "../validation";
+import { DOCKER_HUB_AUTH_KEY } from "../dockerConfig";
+import { InputChecks, requireNonEmpty } from "../validation";
 import { ProvisionedRegistry, RegistryKind } from "./registryKind";
 
 /** Docker Hub, with a personal access token (or an organization access token) that can push. */
@@ -58,17 +59,11 @@ export const dockerHubRegistry: RegistryKind<DockerHubRegistryArgs> = {
     },
 
     provision(args: DockerHubRegistryArgs): ProvisionedRegistry {
-        const { username } = args;
-        const config = isPlain(username)
-            ? pulumi.output(args.token).apply((password) => dockerConfigJson([{ server: DOCKER_HUB_AUTH_KEY, username, password }]))
-            : pulumi
-                  .all([username, args.token])
-                  .apply(([u, p]) => dockerConfigJson([{ server: DOCKER_HUB_AUTH_KEY, username: u, password: p }]));
         return {
-            imageRepoPrefix: isPlain(args.namespace) ? `docker.io/${args.namespace}` : pulumi.interpolate`docker.io/${args.namespace}`,
+            imageRepoPrefix: joinPrefix("docker.io", args.namespace),
             imageRepoType: "docker",
             insecure: false,
-            dockerConfigJson: pulumi.secret(config),
+            dockerConfigJson: dockerLoginJson({ server: DOCKER_HUB_AUTH_KEY, username: args.username, password: args.token }),
         };
     },
 };

@@ -1,8 +1,8 @@
+import { dockerLoginJson, joinPrefix } from "./login";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { inputString } from "../schema";
-import { dockerConfigJson } from "../dockerConfig";
-import { hostPortProblem, InputChecks, isPlain, requireNonEmpty } from "../validation";
+import { hostPortProblem, InputChecks, requireNonEmpty } from "../validation";
 import { ProvisionedRegistry, RegistryContext, RegistryKind } from "./registryKind";
 import { TcrInstanceToken, TcrNamespace } from "./tcr/resources";
 import {
@@ -132,15 +132,11 @@ function validateExistingLogin(args: TcrRegistryArgs, checks: InputChecks): void
 /** An existing login: no resources, the Secret only. */
 function existingLogin(args: TcrRegistryArgs): ProvisionedRegistry {
     const server = args.server!;
-    const config = pulumi
-        .all([server, args.username!, args.token!])
-        .apply(([s, u, p]) => dockerConfigJson([{ server: s, username: u, password: p }]));
     return {
-        imageRepoPrefix:
-            isPlain(server) && isPlain(args.namespace) ? `${server}/${args.namespace}` : pulumi.interpolate`${server}/${args.namespace}`,
+        imageRepoPrefix: joinPrefix(server, args.namespace),
         imageRepoType: "docker",
         insecure: false,
-        dockerConfigJson: pulumi.secret(config),
+        dockerConfigJson: dockerLoginJson({ server, username: args.username!, password: args.token! }),
         outputs: { instanceId: args.instanceId, namespace: args.namespace, server, username: args.username! },
     };
 }
@@ -163,15 +159,12 @@ function managedToken(args: TcrRegistryArgs, ctx: RegistryContext): ProvisionedR
         opts,
     );
     const server: pulumi.Input<string> = args.server ?? namespace.domain;
-    const config = pulumi
-        .all([server, token.username, token.token])
-        .apply(([s, u, p]) => dockerConfigJson([{ server: s, username: u, password: p }]));
     return {
         // From the namespace's output, so the prefix exists only once the namespace does.
-        imageRepoPrefix: pulumi.interpolate`${server}/${namespace.namespace}`,
+        imageRepoPrefix: joinPrefix(server, namespace.namespace),
         imageRepoType: "docker",
         insecure: false,
-        dockerConfigJson: pulumi.secret(config),
+        dockerConfigJson: dockerLoginJson({ server, username: token.username, password: token.token }),
         dependencies: [namespace, token],
         outputs: {
             instanceId: args.instanceId,
