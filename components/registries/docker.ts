@@ -1,31 +1,11 @@
+import type { DockerRegistryArgs } from "./docker/args";
 import { dockerLoginJson, joinPrefix } from "./login";
-import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { inputString } from "../schema";
 import { hostPortProblem, InputChecks, repositoryPathProblem, requireNonEmpty } from "../validation";
 import { ProvisionedRegistry, RegistryKind } from "./registryKind";
 
-/**
- * Any Docker-compatible registry reached with a username and password: Harbor, GHCR, Quay, GitLab, Nexus, a
- * self-hosted `registry:2`, including plain-HTTP ones (`insecure: true`).
- */
-export interface DockerRegistryArgs {
-    /** Selects this registry kind. */
-    readonly type: "docker";
-    /** Registry host as `hostname[:port]`, no scheme: `harbor.example.com`, `ghcr.io`, `10.0.0.5:5000`. */
-    readonly server: pulumi.Input<string>;
-    /** Repository path under the server that plugin images go to: `dify-plugins`, `acme/dify-plugins`. */
-    readonly prefix: pulumi.Input<string>;
-    /** Login user (Harbor robot accounts look like `robot$dify`). */
-    readonly username: pulumi.Input<string>;
-    /** Login password or token. Kept secret end to end. */
-    readonly password: pulumi.Input<string>;
-    /**
-     * The registry speaks plain HTTP: sets `insecureImageRepo: true` so kaniko pushes over HTTP. The nodes' container
-     * runtime must trust it too (see docs/troubleshooting.md). Default false.
-     */
-    readonly insecure?: boolean;
-}
+export type { DockerRegistryArgs } from "./docker/args";
 
 /** The `docker` registry kind: creates nothing; the given login becomes image-repo-secret. */
 export const dockerRegistry: RegistryKind<DockerRegistryArgs> = {

@@ -1,22 +1,12 @@
+import type { DockerHubRegistryArgs } from "./dockerhub/args";
 import { dockerLoginJson, joinPrefix } from "./login";
-import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { inputString } from "../schema";
 import { DOCKER_HUB_AUTH_KEY } from "../dockerConfig";
 import { InputChecks, requireNonEmpty } from "../validation";
 import { ProvisionedRegistry, RegistryKind } from "./registryKind";
 
-/** Docker Hub, with a personal access token (or an organization access token) that can push. */
-export interface DockerHubRegistryArgs {
-    /** Selects this registry kind. */
-    readonly type: "dockerhub";
-    /** The Docker Hub user or organization that owns the plugin repositories: images go to `docker.io/<namespace>/…`. */
-    readonly namespace: pulumi.Input<string>;
-    /** Docker Hub user name the token belongs to. */
-    readonly username: pulumi.Input<string>;
-    /** A Docker Hub access token with read & write scope (not the account password). Kept secret end to end. */
-    readonly token: pulumi.Input<string>;
-}
+export type { DockerHubRegistryArgs } from "./dockerhub/args";
 
 // Docker Hub namespaces: lowercase letters and digits, with '-' or '_' between them (4-30 characters for new accounts,
 // shorter legacy names exist, so only the charset and the 255 limit of a path component are enforced).

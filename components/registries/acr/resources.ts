@@ -2,7 +2,7 @@ import * as azuread from "@pulumi/azuread";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as containerregistry from "@pulumi/azure-native/containerregistry";
 import * as pulumi from "@pulumi/pulumi";
-import type { AcrRegistryArgs } from "../acr";
+import type { AcrRegistryArgs } from "./args";
 import { isPlain } from "../../validation";
 import { acrPushRoleDefinitionId, defaultLoginServer, parseRegistryId } from "./arm";
 import { credentialEndDate } from "./credential";

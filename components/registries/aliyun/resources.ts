@@ -1,6 +1,6 @@
 import * as alicloud from "@pulumi/alicloud";
 import * as pulumi from "@pulumi/pulumi";
-import type { AliyunRegistryArgs } from "../aliyun";
+import type { AliyunRegistryArgs } from "./args";
 
 /** The Aliyun kind's resources: a namespace that auto-creates private repositories, in a new or existing instance. */
 
