@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
+import { rejected } from "./support/rejected";
 import { DifyPluginRegistry, DifyPluginRegistryArgs } from "../components";
 import { parseStackConfig } from "../program/config";
 import { evaluateFailingLater, thrownBy } from "./support/evaluate";
-import { registered, resetRecorded, settle } from "./support/mocks";
 
 const CREATE = {
     type: "acr",
@@ -18,16 +18,6 @@ const EXISTING_ID =
 type Loose = Record<string, unknown>;
 const args = (registry: Loose): DifyPluginRegistryArgs => ({ registry, chart: { version: "3.9.1" } }) as unknown as DifyPluginRegistryArgs;
 const creating = (over: Loose) => args({ ...CREATE, ...over });
-
-/** Asserts the component throws before registering anything; returns the message. */
-async function rejected(a: DifyPluginRegistryArgs): Promise<string> {
-    resetRecorded();
-    const error = thrownBy(() => new DifyPluginRegistry("bad", a));
-    await settle();
-    assert.ok(pulumi.InputPropertiesError.isInstance(error), `expected InputPropertiesError, got ${error}`);
-    assert.deepEqual(registered(), [], "nothing may be registered");
-    return error.message;
-}
 
 describe("ACR rejects bad input before registering anything", () => {
     for (const name of ["acme", "acme-dify-plugins", "acme.dify", "a".repeat(51), ""]) {

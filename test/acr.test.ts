@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { basicAuth } from "./support/rejected";
 import { AcrRegistryArgs, DifyPluginRegistry, DifyPluginRegistryArgs, planPluginRegistry } from "../components";
 import { credentialEndDate } from "../components/registries/acr/credential";
 import { formatSynth, synthStack } from "../program/offline/synth";
@@ -40,8 +41,6 @@ const existing: AcrRegistryArgs = {
     credential: { issuedOn: "2026-11-01" },
 };
 const withRegistry = (registry: AcrRegistryArgs): DifyPluginRegistryArgs => ({ registry, chart: { version: "3.9.1" } });
-
-const auth = (user: string, password: string) => Buffer.from(`${user}:${password}`).toString("base64");
 
 describe("ACR registry (type: acr)", () => {
     before(() => answerAzure());
@@ -104,7 +103,7 @@ describe("ACR registry (type: acr)", () => {
 
         it("writes image-repo-secret for the login server with the client id and the generated password", () => {
             assert.deepEqual(dockerConfigOf(resources), {
-                auths: { "acmedifyplugins.azurecr.io": { auth: auth(CLIENT_ID, GENERATED_PASSWORD) } },
+                auths: { "acmedifyplugins.azurecr.io": { auth: basicAuth(CLIENT_ID, GENERATED_PASSWORD) } },
             });
         });
 
@@ -136,7 +135,10 @@ describe("ACR registry (type: acr)", () => {
             for (const r of resources) {
                 const text = JSON.stringify(redactSecrets(r.inputs));
                 assert.ok(!text.includes(GENERATED_PASSWORD), `${r.type} ${r.name} holds the password in plain text`);
-                assert.ok(!text.includes(auth(CLIENT_ID, GENERATED_PASSWORD)), `${r.type} ${r.name} holds the docker auth in plain text`);
+                assert.ok(
+                    !text.includes(basicAuth(CLIENT_ID, GENERATED_PASSWORD)),
+                    `${r.type} ${r.name} holds the docker auth in plain text`,
+                );
             }
             const outputs = [component.registryOutputs, component.pluginConnectorValues, component.imageRepoPrefix, component.namespace];
             for (const output of outputs) {
@@ -197,7 +199,7 @@ describe("ACR registry (type: acr)", () => {
 
         it("logs in to <name>.azurecr.io with the service principal", async () => {
             assert.deepEqual(dockerConfigOf(resources), {
-                auths: { "sharedreg01.azurecr.io": { auth: auth(CLIENT_ID, GENERATED_PASSWORD) } },
+                auths: { "sharedreg01.azurecr.io": { auth: basicAuth(CLIENT_ID, GENERATED_PASSWORD) } },
             });
             assert.equal(connectorOf(resources).imageRepoPrefix, "sharedreg01.azurecr.io/dify-plugins");
             assert.deepEqual(await resolved(component.registryOutputs), {

@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
+import { rejected } from "./support/rejected";
 import { DifyPluginRegistry, DifyPluginRegistryArgs } from "../components";
 import { parseStackConfig } from "../program/config";
 import { evaluateFailingLater, thrownBy } from "./support/evaluate";
-import { registered, resetRecorded, settle } from "./support/mocks";
 
 type Loose = Record<string, unknown>;
 const ENTERPRISE = {
@@ -27,16 +27,6 @@ const PERSONAL = {
 const args = (registry: Loose): DifyPluginRegistryArgs => ({ registry, chart: { version: "3.9.1" } }) as unknown as DifyPluginRegistryArgs;
 const enterprise = (over: Loose) => args({ ...ENTERPRISE, ...over });
 const personal = (over: Loose) => args({ ...PERSONAL, ...over });
-
-/** Asserts the component throws before registering anything; returns the message. */
-async function rejected(a: DifyPluginRegistryArgs): Promise<string> {
-    resetRecorded();
-    const error = thrownBy(() => new DifyPluginRegistry("bad", a));
-    await settle();
-    assert.ok(pulumi.InputPropertiesError.isInstance(error), `expected InputPropertiesError, got ${error}`);
-    assert.deepEqual(registered(), [], "nothing may be registered");
-    return error.message;
-}
 
 describe("Aliyun ACR rejects bad input before registering anything", () => {
     for (const edition of ["Enterprise", "basic"]) {

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { basicAuth } from "./support/rejected";
 import { AliyunRegistryArgs, DifyPluginRegistry, DifyPluginRegistryArgs } from "../components";
 import { aliyunEndpoint } from "../components/registries/aliyun/endpoints";
 import { formatSynth, synthStack } from "../program/offline/synth";
@@ -35,7 +36,6 @@ const personal: AliyunRegistryArgs = {
 };
 const withRegistry = (registry: AliyunRegistryArgs): DifyPluginRegistryArgs => ({ registry, chart: { version: "3.7.4" } });
 
-const auth = (user: string, password: string) => Buffer.from(`${user}:${password}`).toString("base64");
 const HELPERS_374 = DOCKER_CONNECTOR;
 
 describe("Aliyun ACR registry (type: aliyun)", () => {
@@ -78,7 +78,7 @@ describe("Aliyun ACR registry (type: aliyun)", () => {
 
         it("logs in to the instance's public endpoint as the RAM user", () => {
             assert.deepEqual(dockerConfigOf(resources), {
-                auths: { "acme-prod-registry.cn-hangzhou.cr.aliyuncs.com": { auth: auth(USER, PASSWORD) } },
+                auths: { "acme-prod-registry.cn-hangzhou.cr.aliyuncs.com": { auth: basicAuth(USER, PASSWORD) } },
             });
         });
 
@@ -111,7 +111,7 @@ describe("Aliyun ACR registry (type: aliyun)", () => {
         it("pushes and logs in through <instance>-registry-vpc.<region>.cr.aliyuncs.com", async () => {
             const resources = await evaluate(() => new DifyPluginRegistry("dify", withRegistry({ ...enterprise, network: "vpc" })));
             const host = "acme-prod-registry-vpc.cn-hangzhou.cr.aliyuncs.com";
-            assert.deepEqual(dockerConfigOf(resources), { auths: { [host]: { auth: auth(USER, PASSWORD) } } });
+            assert.deepEqual(dockerConfigOf(resources), { auths: { [host]: { auth: basicAuth(USER, PASSWORD) } } });
             assert.deepEqual(connectorOf(resources), { ...HELPERS_374, imageRepoPrefix: `${host}/dify-plugins` });
         });
     });
@@ -184,7 +184,7 @@ describe("Aliyun ACR registry (type: aliyun)", () => {
 
         it("logs in to registry.<region>.aliyuncs.com and pushes under the namespace", () => {
             assert.deepEqual(dockerConfigOf(resources), {
-                auths: { "registry.cn-shanghai.aliyuncs.com": { auth: auth("acme@example.com", PASSWORD) } },
+                auths: { "registry.cn-shanghai.aliyuncs.com": { auth: basicAuth("acme@example.com", PASSWORD) } },
             });
             assert.deepEqual(connectorOf(resources), {
                 ...HELPERS_374,
@@ -214,7 +214,7 @@ describe("Aliyun ACR registry (type: aliyun)", () => {
                     const text = JSON.stringify(redactSecrets(r.inputs));
                     assert.ok(!text.includes(PASSWORD), `${r.type} ${r.name} holds the password in plain text`);
                     assert.ok(
-                        !text.includes(auth(registry.username as string, PASSWORD)),
+                        !text.includes(basicAuth(registry.username as string, PASSWORD)),
                         `${r.type} ${r.name} holds the docker auth in plain text`,
                     );
                 }
@@ -263,7 +263,7 @@ describe("Aliyun ACR registry (type: aliyun)", () => {
             assert.deepEqual(login, {
                 auths: {
                     "acme-prod-registry-vpc.cn-hangzhou.cr.aliyuncs.com": {
-                        auth: auth("dify-ci@1234567890123456.onaliyun.com", SECURE_PLACEHOLDER),
+                        auth: basicAuth("dify-ci@1234567890123456.onaliyun.com", SECURE_PLACEHOLDER),
                     },
                 },
             });

@@ -1,24 +1,14 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
+import { rejected } from "./support/rejected";
 import { DifyPluginRegistry, DifyPluginRegistryArgs } from "../components";
-import { evaluateFailingLater, thrownBy } from "./support/evaluate";
-import { registered, resetRecorded, settle } from "./support/mocks";
+import { evaluateFailingLater } from "./support/evaluate";
 
 const valid: DifyPluginRegistryArgs = {
     registry: { type: "docker", server: "harbor.example.com", prefix: "dify-plugins", username: "robot", password: pulumi.secret("pw") },
     chart: { version: "3.7.4" },
 };
 type Loose = Record<string, unknown>;
-
-/** Constructs the component with `args`; asserts it throws before registering anything; returns the message. */
-async function rejected(args: unknown): Promise<string> {
-    resetRecorded();
-    const error = thrownBy(() => new DifyPluginRegistry("bad", args as DifyPluginRegistryArgs));
-    await settle();
-    assert.ok(pulumi.InputPropertiesError.isInstance(error), `expected InputPropertiesError, got ${error}`);
-    assert.deepEqual(registered(), [], "nothing may be registered");
-    return error.message;
-}
 
 const withRegistry = (registry: Loose): unknown => ({ ...valid, registry });
 const withDocker = (over: Loose): unknown => withRegistry({ ...(valid.registry as unknown as Loose), ...over });

@@ -7,12 +7,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
+import { rejected } from "./support/rejected";
 import { DifyPluginRegistry, DifyPluginRegistryArgs } from "../components";
 import { PROJECT, parseStackConfig, toComponentArgs } from "../program/config";
 import { FIXTURES, UNSEEN, unseenChartValues } from "./support/chartValues";
 import { DYNAMIC_TYPE } from "./support/dynamicProviders";
 import { evaluate, thrownBy } from "./support/evaluate";
-import { registered, resetRecorded, settle } from "./support/mocks";
 import { connectorOf, DOCKER_CONNECTOR } from "./support/recorded";
 
 const MIRROR = "mirror.example.com/dify";
@@ -29,16 +29,6 @@ const withVersion = (version: string, over: Partial<DifyPluginRegistryArgs> = {}
     chart: { version },
     ...over,
 });
-
-/** Constructs the component; asserts it throws an InputPropertiesError before registering anything; returns the message. */
-async function rejected(args: unknown): Promise<string> {
-    resetRecorded();
-    const error = thrownBy(() => new DifyPluginRegistry("bad", args as DifyPluginRegistryArgs));
-    await settle();
-    assert.ok(pulumi.InputPropertiesError.isInstance(error), `expected InputPropertiesError, got ${error}`);
-    assert.deepEqual(registered(), [], "nothing may be registered");
-    return error.message;
-}
 
 const generatorOf = (connector: Record<string, unknown>) =>
     YAML.parse(connector.generatorConf as string) as { generator: { repo: string; python: Record<string, any> } };
