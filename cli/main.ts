@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /**
- * The `dify-plugin-registry` command (the package's `bin`). Subcommands: `mirror` (see `mirrorCommand.ts`).
+ * The `dify-plugin-registry` command (the package's `bin`). Subcommands: `mirror` (see `mirrorCommand.ts`) and `check`
+ * (see `checkCommand.ts`).
  */
+import { CHECK_USAGE, runCheckCommand } from "./checkCommand";
 import { EXIT, MIRROR_USAGE, runMirrorCommand } from "./mirrorCommand";
 
 /** Top-level usage text. */
@@ -9,6 +11,7 @@ export const USAGE = `Usage: dify-plugin-registry <command> [options]
 
 Commands:
   mirror   copy the images a Dify chart version needs into a private registry (--help for its options)
+  check    prove a registry prefix takes plugin images: reachable, login accepted, push and pull allowed
 `;
 
 /** Runs the command line `argv` (without node and the script); resolves with the exit status. */
@@ -17,8 +20,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     const out = { write: (text: string) => void process.stdout.write(text), isTTY: process.stdout.isTTY === true };
     const err = { write: (text: string) => void process.stderr.write(text), isTTY: process.stderr.isTTY === true };
     if (command === "mirror") return runMirrorCommand(rest, out, err);
+    if (command === "check") return runCheckCommand(rest, out, err);
     if (command === undefined || command === "--help" || command === "-h" || command === "help") {
-        (command === undefined ? err : out).write(command === undefined ? USAGE : `${USAGE}\n${MIRROR_USAGE}`);
+        (command === undefined ? err : out).write(command === undefined ? USAGE : `${USAGE}\n${MIRROR_USAGE}\n${CHECK_USAGE}`);
         return command === undefined ? EXIT.usage : EXIT.ok;
     }
     err.write(`dify-plugin-registry: unknown command ${JSON.stringify(command)}\n${USAGE}`);

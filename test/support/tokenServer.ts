@@ -23,8 +23,11 @@ export interface TokenServer {
 }
 
 export interface TokenServerOptions {
-    readonly username: string;
-    readonly password: string;
+    /** A user granted every action asked for. */
+    readonly username?: string;
+    readonly password?: string;
+    /** More users, each granted only `actions` of what it asks for (e.g. `["pull"]`: a read-only login). */
+    readonly users?: Readonly<Record<string, { readonly password: string; readonly actions: readonly string[] }>>;
     /** Anonymous callers get pull-only tokens when true, 401 otherwise. */
     readonly anonymousPull?: boolean;
 }
@@ -69,15 +72,19 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<TokenS
             res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
         };
         if (url.pathname !== "/token" || url.searchParams.get("service") !== service) return reply(400, { error: "bad request" });
-        const valid = user !== undefined && user.name === opts.username && user.password === opts.password;
+        const full = user !== undefined && opts.username !== undefined && user.name === opts.username && user.password === opts.password;
+        const limited = user !== undefined && !full ? opts.users?.[user.name] : undefined;
+        const valid = full || (limited !== undefined && limited.password === user!.password);
         if (user !== undefined && !valid) return reply(401, { error: "invalid credentials" });
+        // Like distribution's token servers: grant what the login may do of what was asked, never refuse the token.
+        const allowed = (action: string) => (full ? true : limited ? limited.actions.includes(action) : action === "pull");
         if (user === undefined && !opts.anonymousPull) return reply(401, { error: "login required" });
         const access = scopes
             .map(parseScope)
             .filter((a) => a !== undefined)
             .map((a) => ({
                 ...a,
-                actions: valid ? a.actions : a.actions.filter((x) => x === "pull"),
+                actions: a.actions.filter(allowed),
             }));
         const now = Math.floor(Date.now() / 1000);
         const header = b64url(JSON.stringify({ typ: "JWT", alg: "RS256", x5c: [certDer.toString("base64")] }));

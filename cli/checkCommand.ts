@@ -1,0 +1,153 @@
+/**
+ * `dify-plugin-registry check`: proves that a registry prefix takes plugin images — it answers, the login is accepted,
+ * and the login may push and pull there — leaving nothing behind (`components/registryCheck/check.ts`).
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+// Module by module, not the index: the CLI must not load @pulumi/pulumi (the index exports the Pulumi resources).
+import { checkRegistry, formatCheckStep, formatCheckVerdict, parseCheckPrefix, prefixProblem } from "../components/registryCheck/check";
+import type { Output } from "./progress";
+
+/** Exit status: 0 every step passed, 1 a step failed, 2 a usage error (nothing was sent). */
+export const CHECK_EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** Usage text of the `check` command. */
+export const CHECK_USAGE = `Usage: dify-plugin-registry check --prefix <host[:port]/path> [options]
+
+Proves that plugin images can be pushed under a prefix, before Dify needs it: the registry answers, the login is
+accepted, and it may push (a blob upload is opened in <prefix>/dify-plugin-registry-check and cancelled: no
+repository, tag or blob is written) and pull there. One line per step; exit 0 when all pass, 1 naming the step
+that failed, 2 for usage errors.
+
+  --prefix <host[:port]/path>   what plugin images are pushed under (plugin_connector.imageRepoPrefix), required
+  --auth-file <file>            docker config with the login (default $DOCKER_CONFIG/config.json or ~/.docker/config.json);
+                                the Secret's: kubectl -n dify get secret image-repo-secret -o jsonpath='{.data.config\\.json}' | base64 -d
+  --ca-file [HOST=]<file>       extra CA certificate (PEM) to trust; a bare file is for the prefix's registry (repeatable)
+  --insecure                    speak plain HTTP to the prefix's registry
+  -h, --help                    this text
+`;
+
+/** The parsed command line. */
+export interface CheckCommandOptions {
+    readonly prefix: string;
+    readonly authFile?: string;
+    /** PEM files by registry host. */
+    readonly caFiles: Readonly<Record<string, readonly string[]>>;
+    readonly insecure: boolean;
+    readonly help: boolean;
+}
+
+/** Raised for bad command lines: printed with a hint, exit status 2. */
+export class CheckUsageError extends Error {}
+
+/** Parses `check` arguments; throws {@link CheckUsageError} naming the problem. Reads no file but `--ca-file`'s existence. */
+export function parseCheckArgs(argv: readonly string[]): CheckCommandOptions {
+    let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+    try {
+        ({ values } = parseArgs({
+            args: [...argv],
+            strict: true,
+            allowPositionals: false,
+            options: {
+                prefix: { type: "string" },
+                "auth-file": { type: "string" },
+                "ca-file": { type: "string", multiple: true, default: [] },
+                insecure: { type: "boolean", default: false },
+                help: { type: "boolean", short: "h", default: false },
+            },
+        }));
+    } catch (err) {
+        throw new CheckUsageError((err as Error).message);
+    }
+    if (values.help) return { prefix: "", caFiles: {}, insecure: false, help: true };
+    const prefix = values.prefix as string | undefined;
+    if (!prefix) throw new CheckUsageError("--prefix <host[:port]/path> is required");
+    const problem = prefixProblem(prefix);
+    if (problem !== undefined) throw new CheckUsageError(`--prefix ${problem}`);
+    const host = parseCheckPrefix(prefix).host;
+    const caFiles: Record<string, string[]> = {};
+    for (const given of values["ca-file"] as string[]) {
+        // HOST=FILE names the registry; a bare FILE is the prefix's (a path may hold "=", a host never holds "/").
+        const eq = given.indexOf("=");
+        const named = eq > 0 && !given.slice(0, eq).includes("/");
+        const [forHost, file] = named ? [given.slice(0, eq), given.slice(eq + 1)] : [host, given];
+        if (file === "") throw new CheckUsageError(`--ca-file ${JSON.stringify(given)}: no file after "="`);
+        if (!fs.existsSync(file)) throw new CheckUsageError(`--ca-file ${JSON.stringify(given)}: ${file} does not exist`);
+        caFiles[forHost] = [...(caFiles[forHost] ?? []), file];
+    }
+    const authFile = values["auth-file"] as string | undefined;
+    if (authFile !== undefined && !fs.existsSync(authFile)) throw new CheckUsageError(`--auth-file ${authFile} does not exist`);
+    return { prefix, authFile, caFiles, insecure: values.insecure as boolean, help: false };
+}
+
+function defaultAuthFile(): string | undefined {
+    const file = path.join(process.env.DOCKER_CONFIG ?? path.join(os.homedir(), ".docker"), "config.json");
+    return fs.existsSync(file) ? file : undefined;
+}
+
+function readDockerConfig(file: string): Record<string, unknown> {
+    const text = fs.readFileSync(file, "utf8");
+    try {
+        const parsed = JSON.parse(text) as unknown;
+        if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("not a JSON object");
+        return parsed as Record<string, unknown>;
+    } catch (e) {
+        throw new Error(`docker config ${file} is not JSON: ${(e as Error).message}`);
+    }
+}
+
+/** Runs the command; resolves with the exit status. `out` gets a line per step and the verdict; `err` the failure. */
+export async function runCheckCommand(argv: readonly string[], out: Output, err: Output): Promise<number> {
+    let options: CheckCommandOptions;
+    try {
+        options = parseCheckArgs(argv);
+    } catch (e) {
+        err.write(`dify-plugin-registry check: ${(e as Error).message}\nRun with --help for usage.\n`);
+        return CHECK_EXIT.usage;
+    }
+    if (options.help) {
+        out.write(CHECK_USAGE);
+        return CHECK_EXIT.ok;
+    }
+    const host = parseCheckPrefix(options.prefix).host;
+    const authFile = options.authFile ?? defaultAuthFile();
+    // Only the prefix's registry is spoken to; a CA for another host (a token service) is not needed by the check.
+    const caFiles = options.caFiles[host] ?? [];
+    let ca: Buffer[];
+    let auth: Record<string, unknown> | undefined;
+    try {
+        ca = caFiles.map((file) => fs.readFileSync(file));
+        auth = authFile === undefined ? undefined : readDockerConfig(authFile);
+    } catch (e) {
+        err.write(`dify-plugin-registry check: ${(e as Error).message}\n`);
+        return CHECK_EXIT.usage;
+    }
+    out.write(`checking ${options.prefix}${authFile ? ` (login from ${authFile})` : " (no docker config: anonymous)"}\n`);
+    let report: Awaited<ReturnType<typeof checkRegistry>>;
+    try {
+        report = await checkRegistry({
+            prefix: options.prefix,
+            auth,
+            connection: { insecure: options.insecure, ...(ca.length > 0 ? { ca } : {}) },
+            fixes: {
+                caFile: `--ca-file ${host}=<CA PEM file>`,
+                insecure: "--insecure",
+                loginSource: authFile ?? "the docker config (none found; give --auth-file)",
+            },
+        });
+    } catch (e) {
+        // A docker config entry that cannot be decoded: nothing was sent.
+        err.write(`dify-plugin-registry check: ${(e as Error).message}\n`);
+        return CHECK_EXIT.failed;
+    }
+    for (const step of report.steps) out.write(`${formatCheckStep(step)}\n`);
+    for (const warning of report.warnings) out.write(`warning: ${warning}\n`);
+    if (!report.ok) {
+        err.write(`${formatCheckVerdict(report)}\n`);
+        return CHECK_EXIT.failed;
+    }
+    out.write(`${formatCheckVerdict(report)}\n`);
+    return CHECK_EXIT.ok;
+}
