@@ -379,7 +379,8 @@ function networkFailure(err: unknown, run: Run, plain: boolean): StepFailure {
     if (!plain && (code === "EPROTO" || /wrong version number|packet length too long|unknown protocol/i.test(message))) {
         return new StepFailure(
             "wrong-protocol",
-            `${registry} does not speak TLS (${message}); for a plain-HTTP registry use ${run.fixes.insecure}`,
+            `${registry} does not speak TLS (the TLS handshake failed: ${/wrong version number|packet length too long|unknown protocol/i.exec(message)?.[0] ?? code}); ` +
+                `for a plain-HTTP registry use ${run.fixes.insecure}`,
         );
     }
     return new StepFailure("unreachable", `registry unreachable: ${registry} (${run.transport.origin(run.target.host)}): ${message}`);
