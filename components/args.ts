@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { HelperImages } from "./chartDefaults";
 import { RegistryArgs } from "./registries";
+import type { PushCheckArgs } from "./registryCheck/settings";
 
 /** The Dify chart and how it is deployed. */
 export interface DifyChartArgs {
@@ -125,4 +126,14 @@ export interface DifyPluginRegistryArgs {
     readonly chart: DifyChartArgs;
     /** Plugin connector settings. */
     readonly pluginConnector?: PluginConnectorArgs;
+    /**
+     * Prove during `pulumi up` — never in a preview — that the registry takes plugin images before Dify is deployed: a
+     * dynamic resource the chart waits for checks that the registry answers, the login is accepted, and it may push and
+     * pull under the prefix (an upload is opened and cancelled; nothing is written). It fails the update with a message
+     * naming the prefix, and runs again when the login or the prefix changes. `true`, or `{ auth, caFile }` to check
+     * another login or trust a CA. Default: on for docker, dockerhub, acr, aliyun, tcr and ecr with
+     * `auth.mode: accessKey`; off for ecr with `irsa` / `podIdentity`, whose build pods push with a role the deploying
+     * machine does not hold (give `pushCheck.auth` to check a login anyway). See docs/troubleshooting.md.
+     */
+    readonly pushCheck?: boolean | PushCheckArgs;
 }

@@ -67,3 +67,12 @@ export {
     MirroredImage,
     MirrorRegistrySettings,
 } from "./mirror";
+export {
+    checkRegistry,
+    CheckOptions,
+    CheckReport,
+    CheckStepResult,
+    RegistryPushCheck,
+    RegistryPushCheckArgs,
+    PushCheckArgs,
+} from "./registryCheck";

@@ -12,6 +12,7 @@ import {
 import { checkImageOverrides, checkPython, ConnectorImages, resolveConnectorImages } from "./connectorImages";
 import { checkMirrorImagesArgs, MirrorImagesPlan, planMirrorImages } from "./mirrorImages";
 import { RegistryArgs, RegistryKind, registryKindFor, registryTypes } from "./registries";
+import { PushCheckPlan, planPushCheck } from "./registryCheck/settings";
 import { checkShape } from "./schema";
 import { checkUserValues, isPlainObject, Values } from "./values/chartValues";
 import { ArgumentProblems, dns1123LabelProblem, InputChecks, repositoryPathProblem, hostPortProblem } from "./validation";
@@ -62,6 +63,8 @@ export interface PluginRegistryPlan {
     readonly serviceAccounts: { readonly build?: string; readonly runner?: string };
     /** `pluginConnector.mirrorImages`: what the `ImageMirror` child copies, and how images are then pinned. */
     readonly mirror?: MirrorImagesPlan;
+    /** `pushCheck`: the registry push check to register, undefined when it is off. */
+    readonly pushCheck?: PushCheckPlan;
     /** Checks of Output-valued arguments that run when they resolve; children wait on `checks.gate()`. */
     readonly checks: InputChecks;
     /** Things worth telling the user that do not stop the deployment. */
@@ -156,6 +159,8 @@ export function planPluginRegistry(name: string, args: DifyPluginRegistryArgs | 
               )
             : undefined;
 
+    const pushCheck = planPushCheck(a.pushCheck, a.registry as { type?: string; auth?: { mode?: string } } | undefined, problems);
+
     problems.throwIfAny(`DifyPluginRegistry "${name}"`);
 
     return {
@@ -183,6 +188,7 @@ export function planPluginRegistry(name: string, args: DifyPluginRegistryArgs | 
         },
         serviceAccounts: { ...connector.serviceAccounts },
         ...(mirrorPlan ? { mirror: mirrorPlan } : {}),
+        ...(pushCheck ? { pushCheck } : {}),
         checks,
         warnings,
     };

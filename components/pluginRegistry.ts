@@ -8,6 +8,7 @@ import { ImageMirror } from "./mirror/resource";
 import { pinImages } from "./mirrorImages";
 import { planPluginRegistry } from "./plan";
 import { ProvisionedRegistry, ServiceAccountSpec } from "./registries";
+import { registerPushCheck } from "./registryCheck/component";
 import { buildChartValues, IMAGE_REPO_SECRET, Values } from "./values/chartValues";
 import { buildPluginConnectorValues } from "./values/pluginConnectorValues";
 
@@ -84,6 +85,12 @@ export class DifyPluginRegistry extends pulumi.ComponentResource {
               )
             : undefined;
 
+        // pushCheck: the login must be able to push under the prefix before Dify is deployed.
+        const pushCheck = registerPushCheck(name, plan.pushCheck, registry, {
+            parent: this,
+            dependsOn: [...(secret ? [secret] : []), ...(registry.dependencies ?? [])],
+        });
+
         // pluginConnector.mirrorImages: fill the mirror first, then pin what the chart pulls by the digests recorded.
         const imageMirror = plan.mirror
             ? new ImageMirror(
@@ -125,6 +132,7 @@ export class DifyPluginRegistry extends pulumi.ComponentResource {
                 ...serviceAccounts.resources,
                 ...(registry.dependencies ?? []),
                 ...(imageMirror ? [imageMirror] : []),
+                ...(pushCheck ? [pushCheck] : []),
             ],
         });
 

@@ -33,6 +33,8 @@ export const stackConfigSchema = pluginRegistryArgsSchema.extend({
                 .optional(),
         })
         .optional(),
+    /** The registry push check during `pulumi up`: `false` turns it off; `auth` is a docker config JSON (set it secret). */
+    pushCheck: z.union([z.boolean(), z.strictObject({ auth: z.string().optional(), caFile: z.string().optional() })]).optional(),
     /** The Kubernetes provider; unset means the ambient kubeconfig. */
     kubernetes: z
         .strictObject({
@@ -106,6 +108,7 @@ export function toComponentArgs(config: StackConfig): DifyPluginRegistryArgs {
                 ? chart
                 : { ...chart, defaultValues: readConfigFile("chart.defaultValuesFile", defaultValuesFile) },
         pluginConnector: withMirrorImages(config.pluginConnector),
+        ...(config.pushCheck !== undefined ? { pushCheck: withSecretAuth(config.pushCheck) } : {}),
     };
 }
 
@@ -151,4 +154,12 @@ function withMirrorImages(config: StackConfig["pluginConnector"]): DifyPluginReg
                 : {}),
         },
     };
+}
+
+/** `pushCheck` as the component takes it: a login given in config is wrapped in pulumi.secret. */
+function withSecretAuth(pushCheck: NonNullable<StackConfig["pushCheck"]>): DifyPluginRegistryArgs["pushCheck"] {
+    if (typeof pushCheck === "boolean" || pushCheck.auth === undefined) {
+        return pushCheck;
+    }
+    return { ...pushCheck, auth: pulumi.secret(pushCheck.auth) };
 }

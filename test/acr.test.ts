@@ -64,6 +64,8 @@ describe("ACR registry (type: acr)", () => {
                 ["kubernetes:core/v1:Namespace", "dify-namespace", PARENT],
                 ["kubernetes:core/v1:Secret", "dify-image-repo-secret", PARENT],
                 ["kubernetes:helm.sh/v4:Chart", "dify-dify", PARENT],
+                // pushCheck, on by default: the service principal's login must push before the chart is deployed.
+                ["pulumi-nodejs:dynamic:Resource", "dify-push-check", PARENT],
             ]);
         });
 

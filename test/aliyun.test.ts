@@ -64,6 +64,7 @@ describe("Aliyun ACR registry (type: aliyun)", () => {
                 ["kubernetes:core/v1:Namespace", "dify-namespace", PARENT],
                 ["kubernetes:core/v1:Secret", "dify-image-repo-secret", PARENT],
                 ["kubernetes:helm.sh/v4:Chart", "dify-dify", PARENT],
+                ["pulumi-nodejs:dynamic:Resource", "dify-push-check", PARENT],
             ]);
         });
 

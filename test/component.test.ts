@@ -25,7 +25,7 @@ function connectorOf(values: unknown): { connector: Record<string, unknown>; gen
 
 describe("DifyPluginRegistry", () => {
     describe("docker registry, helm.v4.Chart (the defaults)", () => {
-        it("registers the component, namespace, image-repo-secret and chart, in that order, as its children", async () => {
+        it("registers the component, namespace, image-repo-secret, the push check and chart, in that order, as its children", async () => {
             const resources = await evaluate(() => new DifyPluginRegistry("dify", dockerArgs));
             assert.deepEqual(
                 resources.map((r) => [r.type, r.name, r.parent]),
@@ -33,6 +33,7 @@ describe("DifyPluginRegistry", () => {
                     ["dify:index:PluginRegistry", "dify", undefined],
                     ["kubernetes:core/v1:Namespace", "dify-namespace", PARENT],
                     ["kubernetes:core/v1:Secret", "dify-image-repo-secret", PARENT],
+                    ["pulumi-nodejs:dynamic:Resource", "dify-push-check", PARENT],
                     ["kubernetes:helm.sh/v4:Chart", "dify-dify", PARENT],
                 ],
             );
@@ -141,10 +142,11 @@ describe("DifyPluginRegistry", () => {
                     ["dify:index:PluginRegistry", "dify", undefined],
                     ["kubernetes:core/v1:Namespace", "dify-namespace", PARENT],
                     ["kubernetes:core/v1:Secret", "dify-image-repo-secret", PARENT],
+                    ["pulumi-nodejs:dynamic:Resource", "dify-push-check", PARENT],
                     ["kubernetes:helm.sh/v3:Release", "dify-dify", PARENT],
                 ],
             );
-            const release = resources[3];
+            const release = resources[4];
             const { values, ...rest } = release.inputs;
             assert.deepEqual(rest, {
                 chart: "dify",
@@ -185,10 +187,10 @@ describe("DifyPluginRegistry", () => {
             );
             assert.deepEqual(
                 resources.map((r) => r.type),
-                ["dify:index:PluginRegistry", "kubernetes:core/v1:Secret", "kubernetes:helm.sh/v4:Chart"],
+                ["dify:index:PluginRegistry", "kubernetes:core/v1:Secret", "pulumi-nodejs:dynamic:Resource", "kubernetes:helm.sh/v4:Chart"],
             );
             assert.equal((resources[1].inputs.metadata as { namespace: string }).namespace, "platform");
-            assert.equal(resources[2].inputs.namespace, "platform");
+            assert.equal(resources[3].inputs.namespace, "platform");
         });
 
         it("passes other chart values through and merges plugin_connector keys it does not manage", async () => {

@@ -57,6 +57,8 @@ describe("ECR registry, accessKey mode", () => {
                     ["kubernetes:helm.sh/v4:Chart", "dify-dify", PARENT],
                     ["kubernetes:rbac.authorization.k8s.io/v1:Role", "dify-ecr-refresher", PARENT],
                     ["kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "dify-ecr-refresher", PARENT],
+                    // pushCheck, on by default: the push user's key, exchanged for a login, must push.
+                    ["pulumi-nodejs:dynamic:Resource", "dify-push-check", PARENT],
                 ]);
             });
 

@@ -30,6 +30,8 @@ const args = (mirrorImages: unknown, over: Partial<DifyPluginRegistryArgs> = {})
     },
     chart: { version: "3.9.1" },
     pluginConnector: { imageMirror: MIRROR, mirrorImages: mirrorImages as never },
+    // The push check is another dynamic resource, with tests of its own (test/check.component.test.ts).
+    pushCheck: false,
     ...over,
 });
 

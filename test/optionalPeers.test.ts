@@ -39,6 +39,7 @@ describe("optional peer dependencies", () => {
             "dify:index:PluginRegistry",
             "kubernetes:core/v1:Namespace",
             "kubernetes:core/v1:Secret",
+            "pulumi-nodejs:dynamic:Resource",
             "kubernetes:helm.sh/v4:Chart",
         ]);
     });

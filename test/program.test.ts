@@ -131,7 +131,7 @@ describe("stack files", () => {
         const result = await synthStack("prod", file);
         assert.deepEqual(
             result.resources.map((r) => r.type),
-            ["dify:index:PluginRegistry", "kubernetes:core/v1:Secret", "kubernetes:helm.sh/v3:Release"],
+            ["dify:index:PluginRegistry", "kubernetes:core/v1:Secret", "pulumi-nodejs:dynamic:Resource", "kubernetes:helm.sh/v3:Release"],
         );
         const connector = result.pluginConnector as Record<string, unknown>;
         assert.equal(connector.gatewayImage, "harbor.internal.example.com/dify-mirror/nginx:1.29.4-alpine");

@@ -50,6 +50,7 @@ describe("TCR registry (type: tcr)", function () {
                     ["kubernetes:core/v1:Namespace", "dify-namespace", PARENT],
                     ["kubernetes:core/v1:Secret", "dify-image-repo-secret", PARENT],
                     ["kubernetes:helm.sh/v4:Chart", "dify-dify", PARENT],
+                    [DYNAMIC_TYPE, "dify-push-check", PARENT],
                     [DYNAMIC_TYPE, "dify-tcr-namespace", PARENT],
                     [DYNAMIC_TYPE, "dify-tcr-token", PARENT],
                 ].sort(),
@@ -163,7 +164,8 @@ describe("TCR registry (type: tcr)", function () {
             try {
                 const resources = await evaluate(() => new DifyPluginRegistry("dify", managed()));
                 assert.deepEqual(tcr.api.calls, []);
-                assert.equal(resources.filter((r) => r.type === DYNAMIC_TYPE).length, 2);
+                // The namespace, the token, and the push check (which checks only during an update).
+                assert.equal(resources.filter((r) => r.type === DYNAMIC_TYPE).length, 3);
                 const chart = resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart")!;
                 assert.equal(
                     (chart.inputs.values as { plugin_connector?: unknown }).plugin_connector,
@@ -193,11 +195,17 @@ describe("TCR registry (type: tcr)", function () {
             chart: { version: "3.9.1" },
         };
 
-        it("creates nothing in TCR: no dynamic resource, no API call; only the Secret and the chart", async () => {
+        it("creates nothing in TCR: no TCR resource, no API call; only the Secret, the push check and the chart", async () => {
             const resources = await evaluate(() => new DifyPluginRegistry("dify", existing));
             assert.deepEqual(
-                resources.map((r) => r.type),
-                ["dify:index:PluginRegistry", "kubernetes:core/v1:Namespace", "kubernetes:core/v1:Secret", "kubernetes:helm.sh/v4:Chart"],
+                resources.map((r) => [r.type, r.name]),
+                [
+                    ["dify:index:PluginRegistry", "dify"],
+                    ["kubernetes:core/v1:Namespace", "dify-namespace"],
+                    ["kubernetes:core/v1:Secret", "dify-image-repo-secret"],
+                    [DYNAMIC_TYPE, "dify-push-check"],
+                    ["kubernetes:helm.sh/v4:Chart", "dify-dify"],
+                ],
             );
             assert.deepEqual(tcr.api.calls, []);
             assert.deepEqual(dockerConfigOf(resources), {
@@ -280,6 +288,7 @@ describe("TCR registry (type: tcr)", function () {
                 ["kubernetes:core/v1:Namespace", "dify-plugin-registry-namespace"],
                 ["kubernetes:core/v1:Secret", "dify-plugin-registry-image-repo-secret"],
                 ["kubernetes:helm.sh/v4:Chart", "dify-plugin-registry-dify"],
+                [DYNAMIC_TYPE, "dify-plugin-registry-push-check"],
                 [DYNAMIC_TYPE, "dify-plugin-registry-tcr-namespace"],
                 [DYNAMIC_TYPE, "dify-plugin-registry-tcr-token"],
             ]);

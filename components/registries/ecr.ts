@@ -164,6 +164,7 @@ function provisionAccessKey(
         );
         return {
             imageRepoType: "docker",
+            pushCheckLogin: pushCheckLogin(push, coordinates),
             dependencies: [...governance, ...push.resources, ...eso.resources],
             outputs: { ...outputs, refresher: "externalSecrets", externalSecret: eso.externalSecret.metadata.name },
         };
@@ -174,7 +175,22 @@ function provisionAccessKey(
     );
     return {
         imageRepoType: "docker",
+        pushCheckLogin: pushCheckLogin(push, coordinates),
         dependencies: [...governance, ...push.resources, ...cron.resources],
         outputs: { ...outputs, refresher: "cronJob", refresherCronJob: cron.cronJob.metadata.name },
+    };
+}
+
+/** The push user's key, for the push check to exchange for a login (what the refresher does in the cluster). */
+function pushCheckLogin(
+    push: { readonly accessKey: { readonly id: pulumi.Output<string>; readonly secret: pulumi.Output<string> } },
+    coordinates: pulumi.Input<Coordinates>,
+) {
+    return {
+        ecr: pulumi.secret(
+            pulumi
+                .all([push.accessKey.id, push.accessKey.secret, pulumi.output(coordinates)])
+                .apply(([accessKeyId, secretAccessKey, c]) => ({ region: (c as Coordinates).region, accessKeyId, secretAccessKey })),
+        ),
     };
 }

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import type { EcrLogin } from "../registryCheck/ecrLogin";
 import { InputChecks } from "../validation";
 
 /** What a registry kind is given to create its resources. */
@@ -57,6 +58,11 @@ export interface ProvisionedRegistry {
     readonly serviceAccounts?: { readonly build?: ServiceAccountSpec; readonly runner?: ServiceAccountSpec };
     /** Resources the kind created that the Helm deployment must wait for. */
     readonly dependencies?: readonly pulumi.Resource[];
+    /**
+     * The login the push check (`pushCheck`) tries when it is not `dockerConfigJson`: ECR's access key, exchanged for a
+     * registry login when the check runs. Secret.
+     */
+    readonly pushCheckLogin?: { readonly ecr?: pulumi.Input<EcrLogin> };
     /** Kind-specific outputs (role ARNs, login server, …), exposed as the component's `registryOutputs`. No secrets. */
     readonly outputs?: Readonly<Record<string, pulumi.Input<unknown>>>;
 }

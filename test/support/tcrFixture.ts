@@ -34,7 +34,8 @@ export function useFakeTcr(): FakeTcr {
         state.endpoint = await state.api.start();
         state.api.credentials.set(SECRET_ID, SECRET_KEY);
         state.api.addInstance(INSTANCE, "acme", REGION);
-        state.dynamic = runDynamicProviders();
+        // The push check is run against real registries in test/check.component.test.ts; the fake TCR API is no registry.
+        state.dynamic = runDynamicProviders({ skip: (name) => name.endsWith("-push-check") });
     });
     afterEach(async () => {
         state.dynamic.stop();
