@@ -153,6 +153,10 @@ class StepFailure extends Error {
     }
 }
 
+// An own `name` on the prototype makes Pulumi's closure serialization keep the prototype chain (see mirror/errors.ts):
+// without it, `instanceof StepFailure` is false in the dynamic provider and every failure's reason is lost.
+Object.defineProperty(StepFailure.prototype, "name", { value: "StepFailure", writable: true, configurable: true, enumerable: false });
+
 /** Runs the check; never throws for registry answers (they become a failed step), only for a malformed prefix. */
 export async function checkRegistry(options: CheckOptions): Promise<CheckReport> {
     const target = parseCheckPrefix(options.prefix);

@@ -63,6 +63,15 @@ export function additionalSecretOutputsOf(type: string, name: string): readonly 
 }
 const secretOutputs = new Map<string, string[]>();
 const parents = new Map<string, string>();
+const dependencies = new Map<string, string[]>();
+
+/**
+ * `type::name` of every resource a registration waited for: its `dependsOn` and the resources its inputs came from,
+ * as the engine receives them.
+ */
+export function dependenciesOf(type: string, name: string): readonly string[] {
+    return dependencies.get(`${type}::${name}`) ?? [];
+}
 let patched = false;
 
 // MockResourceArgs carries no parent: capture it from the request before the mocks see it.
@@ -75,6 +84,7 @@ function captureParents(): void {
     MockMonitor.prototype.registerResource = function (this: MockMonitor, req: any, callback: any) {
         parents.set(`${req.getType()}::${req.getName()}`, req.getParent());
         secretOutputs.set(`${req.getType()}::${req.getName()}`, req.getAdditionalsecretoutputsList());
+        dependencies.set(`${req.getType()}::${req.getName()}`, (req.getDependenciesList() as string[]).map(urnKey));
         return originalRegister.call(this, req, callback);
     };
 }
@@ -123,6 +133,7 @@ export function installRecordingMocks(project: string, stack: string, options: {
 export function resetRecorded(): void {
     recorded.length = 0;
     parents.clear();
+    dependencies.clear();
 }
 
 /** Everything registered since the last reset, in registration order. */

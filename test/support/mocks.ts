@@ -8,6 +8,7 @@ import { installRecordingMocks, registered, RecordedResource } from "../../progr
 export {
     answerInvoke,
     answerResource,
+    dependenciesOf,
     stopAnswering,
     isSecretValue,
     redactSecrets,
