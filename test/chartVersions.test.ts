@@ -224,7 +224,7 @@ describe("any Dify chart version", () => {
                         pluginConnector: { imageMirror: MIRROR, mirrorImages: {} },
                     }),
             );
-            const mirror = resources.find((r) => r.type === DYNAMIC_TYPE)!;
+            const mirror = resources.find((r) => r.type === DYNAMIC_TYPE && r.name === "dify-image-mirror")!;
             assert.deepEqual(
                 (mirror.inputs.plan as { source: string }[]).map((i) => i.source),
                 [
