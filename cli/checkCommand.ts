@@ -113,12 +113,16 @@ export async function runCheckCommand(argv: readonly string[], out: Output, err:
     }
     const host = parseCheckPrefix(options.prefix).host;
     const authFile = options.authFile ?? defaultAuthFile();
-    // Only the prefix's registry is spoken to; a CA for another host (a token service) is not needed by the check.
+    // The prefix's registry, and any other host named (a token service with a private CA of its own).
     const caFiles = options.caFiles[host] ?? [];
     let ca: Buffer[];
     let auth: Record<string, unknown> | undefined;
+    const otherConnections: Record<string, { ca: Buffer[] }> = {};
     try {
         ca = caFiles.map((file) => fs.readFileSync(file));
+        for (const [other, files] of Object.entries(options.caFiles)) {
+            if (other !== host) otherConnections[other] = { ca: files.map((file) => fs.readFileSync(file)) };
+        }
         auth = authFile === undefined ? undefined : readDockerConfig(authFile);
     } catch (e) {
         err.write(`dify-plugin-registry check: ${(e as Error).message}\n`);
@@ -131,6 +135,7 @@ export async function runCheckCommand(argv: readonly string[], out: Output, err:
             prefix: options.prefix,
             auth,
             connection: { insecure: options.insecure, ...(ca.length > 0 ? { ca } : {}) },
+            otherConnections,
             fixes: {
                 caFile: `--ca-file ${host}=<CA PEM file>`,
                 insecure: "--insecure",

@@ -83,6 +83,17 @@ describe("secrets stay secret", () => {
         assertNoLeak(output, "logs");
     });
 
+    it("the push check gets the login secret-wrapped only (its state keeps a hash, test/check.provider.test.ts)", async () => {
+        const { result, logs: output } = await capturingLogs(() => synthStack("leakcheck", config));
+        const check = result.resources.find((r) => r.name.endsWith("-push-check"));
+        assert.ok(check, "the push check is registered by default");
+        assert.ok(isSecretValue(check.inputs.auth), "its login is secret-wrapped");
+        assert.ok(String(unwrapSecrets(check.inputs.auth)).includes(leakForms()[1]), "and it is the registry's login");
+        const { __provider: _serialized, ...inputs } = check.inputs;
+        assertNoLeak(JSON.stringify(redactSecrets(inputs)), "push check inputs (outside secrets)");
+        assertNoLeak(output, "logs");
+    });
+
     it("no stack output carries the password, and none is needlessly secret", async () => {
         pulumi.runtime.setAllConfig(config.config, []);
         let outputs!: ReturnType<typeof runStack>;

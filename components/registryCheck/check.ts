@@ -72,6 +72,8 @@ export interface CheckOptions {
     readonly auth?: AuthInput;
     /** Plain HTTP, or extra CAs, for the prefix's registry. */
     readonly connection?: RegistryConnection;
+    /** Extra CAs for other hosts the check may be sent to: a token service on its own host. */
+    readonly otherConnections?: Readonly<Record<string, RegistryConnection>>;
     /** Socket idle timeout per request. Default 15 s. */
     readonly timeoutMs?: number;
     /** How failures say what to do; defaults speak of the docker config and the CLI's options. */
@@ -167,7 +169,7 @@ export async function checkRegistry(options: CheckOptions): Promise<CheckReport>
     };
     const credentials = loadCredentials(options.auth).lookup(target.registry);
     const transport = new HttpTransport({
-        connections: { [target.host]: options.connection ?? {} },
+        connections: { ...options.otherConnections, [target.host]: options.connection ?? {} },
         maxSockets: 2,
         timeoutMs: options.timeoutMs ?? 15_000,
         userAgent: "dify-plugin-registry-check",
