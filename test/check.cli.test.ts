@@ -190,6 +190,20 @@ describe("live: check CLI against real registries", function () {
             assert.match(run.stderr, /insufficient_scope/);
         });
 
+        it("a read-only login whose token service refuses the push scope (Docker Hub today): push not allowed, not login rejected", async () => {
+            const prefix = `${fx.tokenRegistry.host}/dify/plugins`;
+            const auth = fx.authFile(fx.tokenRegistry.host, LOGINS.reader);
+            const run = await cli(["check", "--prefix", prefix, "--auth-file", auth, "--insecure"], home);
+            assert.equal(run.code, 1, run.stdout + run.stderr);
+            assert.deepEqual(stepsOf(run.stdout), ["registry:ok", "login:ok", "push:failed", "pull:skipped"]);
+            assert.match(run.stderr, new RegExp(`failed at step "push": push not allowed on ${prefix}: the login of "reader"`));
+            assert.match(
+                run.stderr,
+                /the token service .* refused a token for repository:dify\/plugins\/dify-plugin-registry-check:pull,push/,
+            );
+            assert.doesNotMatch(run.stderr, /check the username and password/);
+        });
+
         it("the push login passes every step (it may not cancel the upload: a warning, not a failure)", async () => {
             const auth = fx.authFile(fx.tokenRegistry.host, LOGINS.pusher);
             const run = await cli(["check", "--prefix", `${fx.tokenRegistry.host}/dify/plugins`, "--auth-file", auth, "--insecure"], home);

@@ -297,7 +297,7 @@ async function checkPush(run: Run): Promise<string> {
             what: `POST ${target.registry}/v2/${repo}/blobs/uploads/`,
         });
     } catch (err) {
-        throw refusal("push-denied", `push not allowed on ${prefix}`, err, run, "open a blob upload in");
+        throw refusal("push-denied", `push not allowed on ${prefix}`, err, run, "open a blob upload in", repositoryScope(repo, true));
     }
     discard(res);
     const location = header(res, "location");
@@ -345,16 +345,25 @@ async function checkPull(run: Run): Promise<string> {
             what: `GET ${target.registry}/v2/${repo}/tags/list`,
         });
     } catch (err) {
-        throw refusal("pull-denied", `pull not allowed on ${prefix}`, err, run, "list tags of");
+        throw refusal("pull-denied", `pull not allowed on ${prefix}`, err, run, "list tags of", repositoryScope(repo, false));
     }
     discard(res);
     return `may pull under ${prefix}`;
 }
 
 /** A refused push or pull: who was refused, where, and the registry's own words. */
-function refusal(reason: CheckFailureReason, headline: string, err: unknown, run: Run, action: string): StepFailure {
+function refusal(reason: CheckFailureReason, headline: string, err: unknown, run: Run, action: string, scope: string): StepFailure {
     const who = run.credentials ? `the login of "${run.credentials.username}"` : "anonymous access";
     const where = `${run.target.registry}/${run.target.repository}`;
+    // The login was accepted a step earlier: a token service refusing now refuses the scope (Docker Hub, for a
+    // read-only token), not the password.
+    const tokenService = err instanceof AuthenticationError ? /the token service (\S+) rejected .*\(HTTP (\d+)\)/.exec(err.message) : null;
+    if (tokenService) {
+        return new StepFailure(
+            reason,
+            `${headline}: ${who} may not ${action} ${where}: the token service ${tokenService[1]} refused a token for ${scope} (HTTP ${tokenService[2]})`,
+        );
+    }
     if (err instanceof AuthenticationError || (err instanceof RegistryError && (err.status === 401 || err.status === 403))) {
         return new StepFailure(reason, `${headline}: ${who} may not ${action} ${where} (${err.message})`);
     }

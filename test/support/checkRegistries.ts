@@ -16,6 +16,8 @@ export const LOGINS = {
     basic: { username: "dify-push", password: "basic-Sentinel-pw-41" },
     puller: { username: "puller", password: "pull-Sentinel-pw-17" },
     pusher: { username: "pusher", password: "push-Sentinel-pw-93" },
+    /** Read-only, and its token service refuses a push scope outright (Docker Hub's answer to a read-only token). */
+    reader: { username: "reader", password: "read-Sentinel-pw-28" },
     admin: { username: "admin", password: "admin-pw-55" },
 } as const;
 
@@ -44,6 +46,7 @@ export async function startCheckRegistries(): Promise<CheckRegistries> {
         users: {
             [LOGINS.puller.username]: { password: LOGINS.puller.password, actions: ["pull"] },
             [LOGINS.pusher.username]: { password: LOGINS.pusher.password, actions: ["pull", "push"] },
+            [LOGINS.reader.username]: { password: LOGINS.reader.password, actions: ["pull"], refuseBeyond: true },
         },
     });
     const [basic, tokenRegistry] = await Promise.all([startRegistry({ tls: true, auth: LOGINS.basic }), startRegistry({ token: tokens })]);

@@ -27,7 +27,17 @@ export interface TokenServerOptions {
     readonly username?: string;
     readonly password?: string;
     /** More users, each granted only `actions` of what it asks for (e.g. `["pull"]`: a read-only login). */
-    readonly users?: Readonly<Record<string, { readonly password: string; readonly actions: readonly string[] }>>;
+    readonly users?: Readonly<
+        Record<
+            string,
+            {
+                readonly password: string;
+                readonly actions: readonly string[];
+                /** Refuse the token (401) when more is asked than granted, as Docker Hub does for a read-only token. */
+                readonly refuseBeyond?: boolean;
+            }
+        >
+    >;
     /** Anonymous callers get pull-only tokens when true, 401 otherwise. */
     readonly anonymousPull?: boolean;
 }
@@ -78,6 +88,9 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<TokenS
         if (user !== undefined && !valid) return reply(401, { error: "invalid credentials" });
         // Like distribution's token servers: grant what the login may do of what was asked, never refuse the token.
         const allowed = (action: string) => (full ? true : limited ? limited.actions.includes(action) : action === "pull");
+        if (limited?.refuseBeyond && scopes.flatMap((s) => parseScope(s)?.actions ?? []).some((a) => !allowed(a))) {
+            return reply(401, { details: "access token has insufficient scopes" });
+        }
         if (user === undefined && !opts.anonymousPull) return reply(401, { error: "login required" });
         const access = scopes
             .map(parseScope)
