@@ -71,6 +71,9 @@ export const chartSchema = z.strictObject({
     timeout: z.number().int().positive().optional(),
 });
 
+/** `pushCheck` as an object (`true` / `false` otherwise). */
+export const pushCheckArgsSchema = z.strictObject({ auth: input(z.string()).optional(), caFile: optionalString });
+
 /** {@link DifyPluginRegistryArgs}; `registry` is checked against its kind's schema once its `type` is known. */
 export const pluginRegistryArgsSchema = z.strictObject({
     namespace: plainString("the namespace names the Secret, the ServiceAccounts and the release while the program runs").optional(),
@@ -78,4 +81,5 @@ export const pluginRegistryArgsSchema = z.strictObject({
     registry: z.unknown(),
     chart: chartSchema,
     pluginConnector: pluginConnectorSchema.optional(),
+    pushCheck: z.union([z.boolean(), pushCheckArgsSchema]).optional(),
 });

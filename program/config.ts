@@ -33,8 +33,6 @@ export const stackConfigSchema = pluginRegistryArgsSchema.extend({
                 .optional(),
         })
         .optional(),
-    /** The registry push check during `pulumi up`: `false` turns it off; `auth` is a docker config JSON (set it secret). */
-    pushCheck: z.union([z.boolean(), z.strictObject({ auth: z.string().optional(), caFile: z.string().optional() })]).optional(),
     /** The Kubernetes provider; unset means the ambient kubeconfig. */
     kubernetes: z
         .strictObject({

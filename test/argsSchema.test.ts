@@ -11,6 +11,7 @@ import {
     mirrorRegistrySchema,
     pluginConnectorSchema,
     pluginRegistryArgsSchema,
+    pushCheckArgsSchema,
     pythonSchema,
     serviceAccountNamesSchema,
 } from "../components/argsSchema";
@@ -73,6 +74,7 @@ describe("Args interfaces and their run-time schemas have the same keys", functi
         ["PythonArgs", () => pythonSchema],
         ["ServiceAccountNames", () => serviceAccountNamesSchema],
         ["MirrorImagesArgs", () => mirrorImagesSchema],
+        ["PushCheckArgs", () => pushCheckArgsSchema],
         ["HelperImages", () => helperImagesSchema],
         ["MirrorRegistrySettings", () => mirrorRegistrySchema],
         ["DockerRegistryArgs", () => kind("docker")],
@@ -95,11 +97,18 @@ describe("Args interfaces and their run-time schemas have the same keys", functi
     }
 
     it("every exported *Args interface is tied to a schema above", () => {
-        const tied = new Set(["DifyPluginRegistryArgs", "DifyChartArgs", "PluginConnectorArgs", "PythonArgs", "MirrorImagesArgs"]);
+        const tied = new Set([
+            "DifyPluginRegistryArgs",
+            "DifyChartArgs",
+            "PluginConnectorArgs",
+            "PythonArgs",
+            "MirrorImagesArgs",
+            "PushCheckArgs",
+        ]);
         const untied = [...interfaces.keys()].filter(
             (n) => n.endsWith("Args") && !tied.has(n) && !/^(Docker|DockerHub|Ecr|Acr|Aliyun|Tcr)/.test(n) && n !== "RegistryArgs",
         );
-        // ImageMirrorArgs is the dynamic resource's own (built by the component, never by users).
-        assert.deepEqual(untied, ["ImageMirrorArgs"]);
+        // ImageMirrorArgs and RegistryPushCheckArgs are the dynamic resources' own (built by the component, never by users).
+        assert.deepEqual(untied.sort(), ["ImageMirrorArgs", "RegistryPushCheckArgs"]);
     });
 });

@@ -6,6 +6,7 @@ import * as assert from "node:assert/strict";
 import * as net from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import { DifyPluginRegistry, DifyPluginRegistryArgs } from "../components";
+import { parseStackConfig, toComponentArgs } from "../program/config";
 import { registryPushCheckProvider } from "../components/registryCheck/provider";
 import { WORKLOAD_IDENTITY_REASON } from "../components/registryCheck/settings";
 import { ACCESS_KEY_ID, ACCOUNT, answerAws, SECRET_ACCESS_KEY } from "./support/awsAnswers";
@@ -171,8 +172,8 @@ describe("pushCheck: the registry push check in the component", () => {
         });
 
         for (const [what, value, expected] of [
-            ["not a boolean or object", "yes", /pushCheck: must be true, false or \{ auth, caFile \}/],
-            ["an unknown setting", { cafile: "/x" }, /pushCheck\.cafile: unknown setting; valid: auth, caFile/],
+            ["not a boolean or object", "yes", /pushCheck: expected boolean, received string/],
+            ["an unknown setting", { cafile: "/x" }, /pushCheck\.cafile: unknown key; did you mean `caFile`\? \(valid: auth, caFile\)/],
             ["an empty caFile", { caFile: " " }, /pushCheck\.caFile: must be the path of a PEM file/],
             [
                 "an auth that is not docker config JSON (not echoed)",
@@ -189,6 +190,23 @@ describe("pushCheck: the registry push check in the component", () => {
                 assert.deepEqual(resources, []);
             });
         }
+    });
+
+    it("stack config: pushCheck false, or { auth, caFile } with auth wrapped secret; unknown keys refused", async () => {
+        const base = {
+            registry: { type: "docker", server: "harbor.example.com", prefix: "dify", username: "u", password: "p" },
+            chart: { version: "3.9.1" },
+        };
+        assert.equal(toComponentArgs(parseStackConfig({ ...base, pushCheck: false })).pushCheck, false);
+        assert.equal(toComponentArgs(parseStackConfig(base)).pushCheck, undefined);
+        const given = JSON.stringify({ auths: { "harbor.example.com": { auth: "dTpw" } } });
+        const pushCheck = toComponentArgs(parseStackConfig({ ...base, pushCheck: { auth: given, caFile: "/ca.pem" } })).pushCheck as {
+            auth: pulumi.Input<string>;
+            caFile: string;
+        };
+        assert.equal(pushCheck.caFile, "/ca.pem");
+        assert.ok(await pulumi.isSecret(pulumi.output(pushCheck.auth)));
+        assert.throws(() => parseStackConfig({ ...base, pushCheck: { ca: "/x" } }), /dify-plugin-registry:pushCheck\.ca: unknown key/);
     });
 
     describe("previews call no registry", () => {

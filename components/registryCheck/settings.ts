@@ -49,15 +49,9 @@ export function planPushCheck(
     registry: { readonly type?: string; readonly auth?: { readonly mode?: string } } | undefined,
     problems: ProblemSink,
 ): PushCheckPlan | undefined {
+    // The shape (boolean or { auth, caFile }, no other key) is checked with the other arguments (argsSchema.ts).
     if (value === false) return undefined;
-    if (value !== undefined && value !== true && (typeof value !== "object" || value === null || Array.isArray(value))) {
-        problems.add("pushCheck", "must be true, false or { auth, caFile }");
-        return undefined;
-    }
-    const settings = typeof value === "object" ? value : {};
-    for (const key of Object.keys(settings)) {
-        if (key !== "auth" && key !== "caFile") problems.add(`pushCheck.${key}`, "unknown setting; valid: auth, caFile");
-    }
+    const settings = typeof value === "object" && value !== null ? value : {};
     if (settings.caFile !== undefined && (typeof settings.caFile !== "string" || settings.caFile.trim() === "")) {
         problems.add("pushCheck.caFile", "must be the path of a PEM file");
     }
