@@ -22,6 +22,11 @@ import { buildPluginConnectorValues } from "./values/pluginConnectorValues";
  * cluster other than the ambient one.
  */
 export class DifyPluginRegistry extends pulumi.ComponentResource {
+    /**
+     * The type token the component registers under. A subclass may state its own: the multi-language provider
+     * (`provider/`) registers the same component under its package's token, `dify-plugin-registry:index:PluginRegistry`.
+     */
+    protected static readonly pulumiType: string = "dify:index:PluginRegistry";
     /** Namespace of the release and the Secret. */
     public readonly namespace!: pulumi.Output<string>;
     /** Always `image-repo-secret`. */
@@ -40,7 +45,7 @@ export class DifyPluginRegistry extends pulumi.ComponentResource {
     constructor(name: string, args: DifyPluginRegistryArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before the component itself is registered: bad input leaves nothing behind.
         const plan = planPluginRegistry(name, args);
-        super("dify:index:PluginRegistry", name, {}, opts);
+        super(new.target.pulumiType, name, {}, opts);
         for (const warning of plan.warnings) {
             void pulumi.log.warn(warning, this);
         }

@@ -1,0 +1,134 @@
+/**
+ * `Construct` of the multi-language face: resolves what the engine sent, maps it onto `DifyPluginRegistryArgs` and
+ * creates the very same `DifyPluginRegistry`, registered under the package's token.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { DifyPluginRegistry } from "../components/pluginRegistry";
+import { registryKindFor } from "../components/registries";
+import { MultiLanguageArgs, toDifyPluginRegistryArgs } from "./multiLanguageArgs";
+import { PLUGIN_REGISTRY_TOKEN } from "./schema";
+
+/**
+ * `DifyPluginRegistry` under `dify-plugin-registry:index:PluginRegistry`: a Pulumi package's resource tokens must
+ * start with its name, and the engine records the component under the type its class registers. The class is the
+ * TypeScript one; only the token differs, so TypeScript stacks keep their URNs.
+ */
+export class PackagedPluginRegistry extends DifyPluginRegistry {
+    protected static override readonly pulumiType: string = PLUGIN_REGISTRY_TOKEN;
+}
+
+/** The outputs the schema declares, in the order it lists them. */
+export const OUTPUT_NAMES = [
+    "namespace",
+    "secretName",
+    "imageRepoPrefix",
+    "imageRepoType",
+    "pluginConnectorValues",
+    "registryOutputs",
+] as const;
+
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+const isRpcSecret = (v: unknown): v is { value: unknown } =>
+    typeof v === "object" && v !== null && (v as Record<string, unknown>)[SECRET_SIG] === SECRET_SIG_VALUE;
+
+/** What the SDK's Output keeps internally: known-ness and secretness, read without making a new Output. */
+interface OutputInternals {
+    isKnown: Promise<boolean>;
+    isSecret: Promise<boolean>;
+    promise(): Promise<unknown>;
+}
+
+async function resolve(value: unknown, secretPaths: Set<string>, path: string): Promise<unknown> {
+    if (pulumi.Output.isInstance(value)) {
+        const out = value as unknown as OutputInternals;
+        if (!(await out.isKnown)) {
+            return value; // unknown during preview: the component handles Output-valued inputs
+        }
+        if (await out.isSecret) {
+            secretPaths.add(path);
+        }
+        return resolve(await out.promise(), secretPaths, path);
+    }
+    if (isRpcSecret(value)) {
+        secretPaths.add(path);
+        return resolve(value.value, secretPaths, path);
+    }
+    if (Array.isArray(value)) {
+        return Promise.all(value.map((v, i) => resolve(v, secretPaths, `${path}[${i}]`)));
+    }
+    if (typeof value === "object" && value !== null && !pulumi.Resource.isInstance(value)) {
+        const entries = await Promise.all(
+            Object.entries(value).map(async ([k, v]) => [k, await resolve(v, secretPaths, path ? `${path}.${k}` : k)] as const),
+        );
+        return Object.fromEntries(entries);
+    }
+    return value;
+}
+
+/**
+ * The inputs with every known Output and secret wrapper resolved to its value (the arguments are validated before
+ * anything registers, which needs values), and the secrets wrapped in `pulumi.secret` again:
+ * - a value that arrived secret on its own (an output value) stays secret, wherever it is;
+ * - the SDK lifts a nested secret-wrapped value to its top-level property (a whole block arrives secret): a registry
+ *   block then keeps its kind's credentials (`secretKeys`) secret — they always are, as in TypeScript — and
+ *   `pluginConnector` its `mirrorImages.auth`. A `chart` that arrives secret, or a `pluginConnector` whose secret is
+ *   not that login, is refused: which of its values was secret is lost, and none may end up in plain text.
+ */
+export async function resolveInputs(inputs: pulumi.Inputs): Promise<MultiLanguageArgs> {
+    const secretPaths = new Set<string>();
+    const plain = (await resolve(inputs, secretPaths, "")) as Record<string, any>;
+    const problems: pulumi.InputPropertyErrorDetails[] = [];
+    for (const path of secretPaths) {
+        const keys = path.split(".");
+        if (keys.length > 1 && !path.includes("[")) {
+            const parent = keys.slice(0, -1).reduce((o, k) => o?.[k], plain);
+            const key = keys[keys.length - 1];
+            if (parent && !pulumi.Output.isInstance(parent[key])) {
+                parent[key] = pulumi.secret(parent[key]);
+            }
+        }
+    }
+    for (const [block, value] of Object.entries(plain)) {
+        const kind = registryKindFor(block);
+        if (kind && typeof value === "object" && value !== null) {
+            for (const key of kind.secretKeys) {
+                if (value[key] !== undefined && !pulumi.Output.isInstance(value[key])) {
+                    value[key] = pulumi.secret(value[key]);
+                }
+            }
+        }
+    }
+    const mirror = plain.pluginConnector?.mirrorImages;
+    if (mirror?.auth !== undefined && !pulumi.Output.isInstance(mirror.auth)) {
+        mirror.auth = pulumi.secret(mirror.auth);
+    }
+    if (secretPaths.has("chart") || (secretPaths.has("pluginConnector") && mirror?.auth === undefined)) {
+        const block = secretPaths.has("chart") ? "chart" : "pluginConnector";
+        problems.push({
+            propertyPath: block,
+            reason: `holds a secret value, and the engine does not say which one: ${block} takes no credentials (give registry credentials in the registry block, a mirror login as pluginConnector.mirrorImages.auth)`,
+        });
+    }
+    if (problems.length > 0) {
+        throw new pulumi.InputPropertiesError({
+            message: `dify-plugin-registry:index:PluginRegistry has invalid arguments:\n${problems.map((p) => `  - ${p.propertyPath}: ${p.reason}`).join("\n")}`,
+            errors: problems,
+        });
+    }
+    return plain as MultiLanguageArgs;
+}
+
+/** Creates the component for `Construct` and returns its URN and the outputs the schema declares. */
+export async function constructPluginRegistry(
+    name: string,
+    inputs: pulumi.Inputs,
+    options: pulumi.ComponentResourceOptions,
+): Promise<pulumi.provider.ConstructResult> {
+    const args = toDifyPluginRegistryArgs(name, await resolveInputs(inputs));
+    const component = new PackagedPluginRegistry(name, args, options);
+    return {
+        urn: component.urn,
+        state: Object.fromEntries(OUTPUT_NAMES.map((key) => [key, component[key]])),
+    };
+}
