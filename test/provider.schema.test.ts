@@ -1,0 +1,106 @@
+import * as assert from "node:assert/strict";
+import { allRegistryKinds } from "../components/registries";
+import { PLUGIN_REGISTRY_TOKEN } from "../provider/schema";
+import { FakeEngine, ProviderProcess } from "./support/providerHarness";
+
+describe("provider: GetSchema over gRPC", () => {
+    let engine: FakeEngine;
+    let provider: ProviderProcess;
+    let schema: any;
+
+    before(async () => {
+        engine = new FakeEngine();
+        await engine.start();
+        provider = await ProviderProcess.start(engine.address);
+        schema = await provider.schema();
+    });
+    after(() => {
+        provider?.stop();
+        engine?.stop();
+    });
+
+    const resolveRef = (ref: string) => schema.types[decodeURIComponent(ref.replace(/^#\/types\//, ""))];
+    const component = () => schema.resources[PLUGIN_REGISTRY_TOKEN];
+
+    it("prints its port, and only its port, as the first line of stdout", () => {
+        assert.match(provider.firstLine, /^\d+$/);
+    });
+
+    it("names the package dify-plugin-registry and has the component under dify-plugin-registry:index:PluginRegistry", () => {
+        assert.equal(schema.name, "dify-plugin-registry");
+        assert.deepEqual(Object.keys(schema.resources), [PLUGIN_REGISTRY_TOKEN]);
+        assert.equal(component().isComponent, true);
+        assert.deepEqual(component().requiredInputs, ["chart"]);
+    });
+
+    it("has one input block per registry kind, with every option of the kind's config shape", () => {
+        for (const kind of allRegistryKinds()) {
+            const block = component().inputProperties[kind.type];
+            assert.ok(block?.$ref, `${kind.type} is an input block`);
+            const type = resolveRef(block.$ref);
+            const options = Object.entries(kind.configSchema.shape)
+                .filter(([key, field]) => key !== "type" && ((field as any).def.innerType ?? field).def.type !== "unknown")
+                .map(([key]) => key);
+            assert.deepEqual(Object.keys(type.properties).sort(), options.sort(), kind.type);
+        }
+        assert.deepEqual(
+            Object.keys(component().inputProperties),
+            ["namespace", "createNamespace", ...allRegistryKinds().map((k) => k.type), "chart", "pluginConnector"],
+        );
+    });
+
+    it("marks every credential secret (each kind's secretKeys, the mirror login), and nothing else", () => {
+        const secrets: string[] = [];
+        for (const [token, type] of Object.entries<any>(schema.types)) {
+            for (const [key, property] of Object.entries<any>(type.properties)) {
+                if (property.secret) {
+                    secrets.push(`${token.split(":")[2]}.${key}`);
+                }
+            }
+        }
+        const expected = allRegistryKinds().flatMap((kind) => {
+            const typeName = resolveRef(component().inputProperties[kind.type].$ref) && component().inputProperties[kind.type].$ref.split(":")[2];
+            return kind.secretKeys.map((key) => `${typeName}.${key}`);
+        });
+        assert.deepEqual(secrets.sort(), [...expected, "MirrorImages.auth"].sort());
+        assert.ok(expected.includes("DockerRegistry.password") && expected.includes("TcrRegistry.secretKey"));
+    });
+
+    it("states the outputs of the TypeScript class, none secret", () => {
+        assert.deepEqual(Object.keys(component().properties), [
+            "namespace",
+            "secretName",
+            "imageRepoPrefix",
+            "imageRepoType",
+            "pluginConnectorValues",
+            "registryOutputs",
+        ]);
+        assert.ok(Object.values<any>(component().properties).every((p) => !p.secret));
+    });
+
+    it("refers only to types it defines, and every required property exists", () => {
+        const refs: string[] = [];
+        const walk = (v: unknown) => {
+            if (Array.isArray(v)) {
+                v.forEach(walk);
+            } else if (v && typeof v === "object") {
+                for (const [k, x] of Object.entries(v)) {
+                    if (k === "$ref" && typeof x === "string") {
+                        refs.push(x);
+                    } else {
+                        walk(x);
+                    }
+                }
+            }
+        };
+        walk(schema);
+        for (const ref of refs) {
+            assert.ok(ref === "pulumi.json#/Any" || resolveRef(ref), `${ref} is defined`);
+        }
+        for (const [token, type] of Object.entries<any>(schema.types)) {
+            for (const key of type.required ?? []) {
+                assert.ok(type.properties[key], `${token}.${key}`);
+            }
+        }
+    });
+});
