@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { DifyPluginRegistry } from "../components/pluginRegistry";
+import { planPluginRegistry } from "../components/plan";
 import { registryKindFor } from "../components/registries";
 import { MultiLanguageArgs, toDifyPluginRegistryArgs } from "./multiLanguageArgs";
 import { PLUGIN_REGISTRY_TOKEN } from "./schema";
@@ -75,10 +76,25 @@ async function resolve(value: unknown, secretPaths: Set<string>, path: string): 
  *   `pluginConnector` its `mirrorImages.auth`. A `chart` that arrives secret, or a `pluginConnector` whose secret is
  *   not that login, is refused: which of its values was secret is lost, and none may end up in plain text.
  */
-export async function resolveInputs(inputs: pulumi.Inputs): Promise<MultiLanguageArgs> {
+export async function resolveInputs(inputs: pulumi.Inputs): Promise<{ values: MultiLanguageArgs; secret: () => MultiLanguageArgs }> {
     const secretPaths = new Set<string>();
-    const plain = (await resolve(inputs, secretPaths, "")) as Record<string, any>;
-    const problems: pulumi.InputPropertyErrorDetails[] = [];
+    const values = (await resolve(inputs, secretPaths, "")) as Record<string, any>;
+    refuseLostSecrets(values, secretPaths);
+    return { values, secret: () => withSecrets(copy(values) as Record<string, any>, secretPaths) };
+}
+
+/** A copy of plain objects and arrays; anything else (Outputs, resources) is kept as it is. */
+function copy(value: unknown): unknown {
+    if (Array.isArray(value)) {
+        return value.map(copy);
+    }
+    if (typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copy(v)]));
+    }
+    return value;
+}
+
+function withSecrets(plain: Record<string, any>, secretPaths: ReadonlySet<string>): MultiLanguageArgs {
     for (const path of secretPaths) {
         const keys = path.split(".");
         if (keys.length > 1 && !path.includes("[")) {
@@ -103,7 +119,12 @@ export async function resolveInputs(inputs: pulumi.Inputs): Promise<MultiLanguag
     if (mirror?.auth !== undefined && !pulumi.Output.isInstance(mirror.auth)) {
         mirror.auth = pulumi.secret(mirror.auth);
     }
-    if (secretPaths.has("chart") || (secretPaths.has("pluginConnector") && mirror?.auth === undefined)) {
+    return plain as MultiLanguageArgs;
+}
+
+function refuseLostSecrets(plain: Record<string, any>, secretPaths: ReadonlySet<string>): void {
+    const problems: pulumi.InputPropertyErrorDetails[] = [];
+    if (secretPaths.has("chart") || (secretPaths.has("pluginConnector") && plain.pluginConnector?.mirrorImages?.auth === undefined)) {
         const block = secretPaths.has("chart") ? "chart" : "pluginConnector";
         problems.push({
             propertyPath: block,
@@ -116,7 +137,6 @@ export async function resolveInputs(inputs: pulumi.Inputs): Promise<MultiLanguag
             errors: problems,
         });
     }
-    return plain as MultiLanguageArgs;
 }
 
 /** Creates the component for `Construct` and returns its URN and the outputs the schema declares. */
@@ -125,8 +145,11 @@ export async function constructPluginRegistry(
     inputs: pulumi.Inputs,
     options: pulumi.ComponentResourceOptions,
 ): Promise<pulumi.provider.ConstructResult> {
-    const args = toDifyPluginRegistryArgs(name, await resolveInputs(inputs));
-    const component = new PackagedPluginRegistry(name, args, options);
+    const resolved = await resolveInputs(inputs);
+    // Validate the plain values first: an invalid credential then gets the TypeScript API's error at once (a secret
+    // Output is only checked once it resolves, after this call has returned).
+    planPluginRegistry(name, toDifyPluginRegistryArgs(name, resolved.values));
+    const component = new PackagedPluginRegistry(name, toDifyPluginRegistryArgs(name, resolved.secret()), options);
     return {
         urn: component.urn,
         state: Object.fromEntries(OUTPUT_NAMES.map((key) => [key, component[key]])),

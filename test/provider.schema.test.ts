@@ -43,10 +43,13 @@ describe("provider: GetSchema over gRPC", () => {
                 .map(([key]) => key);
             assert.deepEqual(Object.keys(type.properties).sort(), options.sort(), kind.type);
         }
-        assert.deepEqual(
-            Object.keys(component().inputProperties),
-            ["namespace", "createNamespace", ...allRegistryKinds().map((k) => k.type), "chart", "pluginConnector"],
-        );
+        assert.deepEqual(Object.keys(component().inputProperties), [
+            "namespace",
+            "createNamespace",
+            ...allRegistryKinds().map((k) => k.type),
+            "chart",
+            "pluginConnector",
+        ]);
     });
 
     it("marks every credential secret (each kind's secretKeys, the mirror login), and nothing else", () => {
@@ -59,7 +62,8 @@ describe("provider: GetSchema over gRPC", () => {
             }
         }
         const expected = allRegistryKinds().flatMap((kind) => {
-            const typeName = resolveRef(component().inputProperties[kind.type].$ref) && component().inputProperties[kind.type].$ref.split(":")[2];
+            const typeName =
+                resolveRef(component().inputProperties[kind.type].$ref) && component().inputProperties[kind.type].$ref.split(":")[2];
             return kind.secretKeys.map((key) => `${typeName}.${key}`);
         });
         assert.deepEqual(secrets.sort(), [...expected, "MirrorImages.auth"].sort());

@@ -33,7 +33,10 @@ export interface Registration {
 }
 
 /** What a resource's creation answers besides its inputs (an ARN), by type; the default is its inputs. */
-export type ResourceAnswers = Record<string, (name: string, inputs: Record<string, unknown>) => Record<string, unknown>>;
+export type ResourceAnswers = Record<
+    string,
+    (name: string, inputs: Record<string, unknown>) => { id?: string; state?: Record<string, unknown> }
+>;
 
 /** The fake engine and resource monitor on one port. */
 export class FakeEngine {
@@ -59,13 +62,14 @@ export class FakeEngine {
                 const inputs = rpc.deserializeProperties(req.getObject() ?? new structproto.Struct());
                 this.registrations.push({ type: req.getType(), name: req.getName(), parent, custom: req.getCustom(), inputs });
                 const parentTypes = parent ? parent.split("::")[2] : "";
-                const qualified = parentTypes && !parentTypes.startsWith("pulumi:pulumi:Stack") ? `${parentTypes}$${req.getType()}` : req.getType();
+                const qualified =
+                    parentTypes && !parentTypes.startsWith("pulumi:pulumi:Stack") ? `${parentTypes}$${req.getType()}` : req.getType();
                 const resp = new resproto.RegisterResourceResponse();
                 resp.setUrn(`urn:pulumi:${STACK}::${PROJECT}::${qualified}::${req.getName()}`);
-                resp.setId(req.getCustom() ? `${req.getName()}-id` : "");
                 const raw = (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
                 const answer = this.answers[req.getType()]?.(req.getName(), inputs) ?? {};
-                resp.setObject(structproto.Struct.fromJavaScript({ ...raw, ...answer } as any));
+                resp.setId(req.getCustom() ? (answer.id ?? `${req.getName()}-id`) : "");
+                resp.setObject(structproto.Struct.fromJavaScript({ ...raw, ...answer.state } as any));
                 cb(null, resp);
             },
             registerResourceOutputs: (call: any, cb: any) => {
@@ -163,7 +167,9 @@ export class ProviderProcess {
     /** `GetSchema`, parsed. */
     schema(): Promise<any> {
         return new Promise((resolve, reject) =>
-            this.client.getSchema(new provproto.GetSchemaRequest(), (err, resp) => (err ? reject(err) : resolve(JSON.parse(resp!.getSchema())))),
+            this.client.getSchema(new provproto.GetSchemaRequest(), (err, resp) =>
+                err ? reject(err) : resolve(JSON.parse(resp!.getSchema())),
+            ),
         );
     }
 
@@ -182,7 +188,9 @@ export class ProviderProcess {
         req.setInputs(structproto.Struct.fromJavaScript(inputs as any));
         return new Promise((resolve, reject) =>
             this.client.construct(req, (err, resp) =>
-                err ? reject(err) : resolve({ urn: resp!.getUrn(), ...rpc.deserializeProperties(resp!.getState() ?? new structproto.Struct()) }),
+                err
+                    ? reject(err)
+                    : resolve({ urn: resp!.getUrn(), ...rpc.deserializeProperties(resp!.getState() ?? new structproto.Struct()) }),
             ),
         );
     }

@@ -1,0 +1,212 @@
+/**
+ * `Construct` over gRPC, against a fake engine of the test's own, compared with what the TypeScript API registers for
+ * the same arguments under the shared mocks: the same children with the same inputs, secrets still wrapped.
+ */
+import * as assert from "node:assert/strict";
+import { DifyPluginRegistry, DifyPluginRegistryArgs } from "../components";
+import { PLUGIN_REGISTRY_TOKEN } from "../provider/schema";
+import { ACCOUNT, answerAws, roleArn } from "./support/awsAnswers";
+import { AWS } from "./support/ecr";
+import { evaluate, thrownBy } from "./support/evaluate";
+import { isSecretValue, unwrapSecrets } from "./support/mocks";
+import { FakeEngine, outputValue, ProviderProcess, type Registration, secretValue } from "./support/providerHarness";
+
+type Child = { type: string; name: string; inputs: Record<string, unknown> };
+const key = (c: Child) => `${c.type}::${c.name}`;
+const sorted = (children: Child[]) => [...children].sort((a, b) => key(a).localeCompare(key(b)));
+
+/** What the TypeScript API registers for `args`, without the component itself. */
+async function typescriptChildren(args: DifyPluginRegistryArgs): Promise<Child[]> {
+    const resources = await evaluate(() => new DifyPluginRegistry("dify", args));
+    return sorted(
+        resources.filter((r) => r.type !== "dify:index:PluginRegistry").map(({ type, name, inputs }) => ({ type, name, inputs })),
+    );
+}
+
+const childrenOf = (registrations: readonly Registration[]): Child[] =>
+    sorted(registrations.map(({ type, name, inputs }) => ({ type, name, inputs })));
+
+const grpcMessage = (err: unknown) => (err as { details: string }).details;
+
+describe("provider: Construct over gRPC", function () {
+    this.timeout(120_000);
+    let engine: FakeEngine;
+    let provider: ProviderProcess;
+
+    before(async () => {
+        answerAws();
+        engine = new FakeEngine({
+            // What AWS answers, as test/support/awsAnswers.ts answers the mocks.
+            "aws:iam/role:Role": (name) => ({ id: `${name}-1a2b3c`, state: { arn: roleArn(name), name: `${name}-1a2b3c` } }),
+        });
+        await engine.start();
+        provider = await ProviderProcess.start(engine.address);
+    });
+    after(() => {
+        provider?.stop();
+        engine?.stop();
+    });
+    beforeEach(() => engine.reset());
+
+    const construct = (inputs: Record<string, unknown>) => provider.construct(engine, PLUGIN_REGISTRY_TOKEN, "dify", inputs);
+
+    describe("docker registry, password sent secret", () => {
+        let state: Record<string, unknown>;
+        let registrations: Registration[];
+        before(async () => {
+            engine.reset();
+            state = await construct({
+                namespace: "dify",
+                docker: {
+                    server: "harbor.example.com",
+                    prefix: "dify/plugins",
+                    username: "robot$dify",
+                    password: secretValue("s3cret-robot"),
+                },
+                chart: { version: "3.9.1", values: { global: { consoleApiDomain: "dify.example.com" } } },
+                pluginConnector: { nodeSelector: { "dify.example.com/pool": "plugins" } },
+            });
+            registrations = [...engine.registrations];
+        });
+
+        it("registers the component under the package's token, a child of the stack", () => {
+            assert.equal(registrations[0].type, PLUGIN_REGISTRY_TOKEN);
+            assert.equal(registrations[0].name, "dify");
+            assert.match(String(state.urn), /::dify-plugin-registry:index:PluginRegistry::dify$/);
+        });
+
+        it("registers the same children with the same inputs as the TypeScript API (Namespace, Secret, chart)", async () => {
+            const expected = await typescriptChildren({
+                namespace: "dify",
+                registry: {
+                    type: "docker",
+                    server: "harbor.example.com",
+                    prefix: "dify/plugins",
+                    username: "robot$dify",
+                    password: "s3cret-robot",
+                },
+                chart: { version: "3.9.1", values: { global: { consoleApiDomain: "dify.example.com" } } },
+                pluginConnector: { nodeSelector: { "dify.example.com/pool": "plugins" } },
+            });
+            assert.deepEqual(expected.map(key), [
+                "kubernetes:core/v1:Namespace::dify-namespace",
+                "kubernetes:core/v1:Secret::dify-image-repo-secret",
+                "kubernetes:helm.sh/v4:Chart::dify-dify",
+            ]);
+            assert.deepEqual(childrenOf(registrations.slice(1)), expected);
+            assert.ok(registrations.slice(1).every((r) => r.parent.endsWith("::dify-plugin-registry:index:PluginRegistry::dify")));
+        });
+
+        it("keeps the password secret: only inside the Secret's data, wrapped", () => {
+            const secret = registrations.find((r) => r.type === "kubernetes:core/v1:Secret")!;
+            assert.ok(isSecretValue(secret.inputs.data));
+            const plainText = JSON.stringify(registrations.map((r) => ({ ...r.inputs, data: undefined })));
+            assert.ok(!plainText.includes("s3cret-robot"));
+            const config = JSON.parse(Buffer.from((unwrapSecrets(secret.inputs.data) as any)[".dockerconfigjson"], "base64").toString());
+            assert.equal(Buffer.from(config.auths["harbor.example.com"].auth, "base64").toString(), "robot$dify:s3cret-robot");
+        });
+
+        it("returns the outputs of the TypeScript class, none secret", () => {
+            assert.equal(state.namespace, "dify");
+            assert.equal(state.secretName, "image-repo-secret");
+            assert.equal(state.imageRepoPrefix, "harbor.example.com/dify/plugins");
+            assert.equal(state.imageRepoType, "docker");
+            assert.equal((state.pluginConnectorValues as any).imageRepoPrefix, "harbor.example.com/dify/plugins");
+            assert.deepEqual(state.registryOutputs, {});
+            assert.ok(Object.values(state).every((v) => !isSecretValue(v)));
+        });
+    });
+
+    it("dockerhub with the token as an output value: the same children as TypeScript", async () => {
+        await construct({
+            dockerhub: { namespace: "acme", username: "acme-ci", token: outputValue("dckr_pat_x", true) },
+            chart: { version: "3.7.4", kind: "release" },
+        });
+        const expected = await typescriptChildren({
+            registry: { type: "dockerhub", namespace: "acme", username: "acme-ci", token: "dckr_pat_x" },
+            chart: { version: "3.7.4", kind: "release" },
+        });
+        assert.deepEqual(childrenOf(engine.children()), expected);
+    });
+
+    it("ECR with IRSA: the same IAM roles, policies, ServiceAccounts, template, Secret and chart as TypeScript", async () => {
+        const ecr = {
+            region: "us-east-1",
+            prefix: "dify-plugins",
+            accountId: ACCOUNT,
+            auth: { mode: "irsa", oidcProviderArn: AWS.oidcProviderArn },
+        };
+        const state = await construct({ ecr, chart: { version: "3.9.1" } });
+        const expected = await typescriptChildren({
+            registry: { type: "ecr", ...ecr } as DifyPluginRegistryArgs["registry"],
+            chart: { version: "3.9.1" },
+        });
+        assert.deepEqual(expected.map(key), [
+            "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate::dify-ecr-template",
+            "aws:iam/role:Role::dify-ecr-build",
+            "aws:iam/role:Role::dify-ecr-runner",
+            "aws:iam/rolePolicy:RolePolicy::dify-ecr-build",
+            "aws:iam/rolePolicy:RolePolicy::dify-ecr-runner",
+            "kubernetes:core/v1:Namespace::dify-namespace",
+            "kubernetes:core/v1:Secret::dify-image-repo-secret",
+            "kubernetes:core/v1:ServiceAccount::dify-build-sa",
+            "kubernetes:core/v1:ServiceAccount::dify-runner-sa",
+            "kubernetes:helm.sh/v4:Chart::dify-dify",
+        ]);
+        assert.deepEqual(childrenOf(engine.children()), expected);
+        assert.equal((state.registryOutputs as any).buildRoleArn, roleArn("dify-ecr-build"));
+        assert.equal(state.imageRepoPrefix, `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/dify-plugins`);
+    });
+
+    describe("bad input", () => {
+        it("gets the same error text as the TypeScript API, and registers nothing", async () => {
+            const expected = thrownBy(
+                () =>
+                    new DifyPluginRegistry("dify", {
+                        registry: { type: "docker", server: "https://harbor.example.com", prefix: "Dify/", username: "u", password: "" },
+                        chart: { version: "^3.9" },
+                    }),
+            ).message;
+            assert.match(expected, /registry\.server/);
+            const err = await construct({
+                docker: { server: "https://harbor.example.com", prefix: "Dify/", username: "u", password: secretValue("") },
+                chart: { version: "^3.9" },
+            }).then(
+                () => assert.fail("Construct succeeded"),
+                (e) => e,
+            );
+            assert.equal(grpcMessage(err), expected);
+            assert.equal(engine.registrations.length, 0);
+        });
+
+        it("no registry block: an error naming every block", async () => {
+            const err = await construct({ chart: { version: "3.9.1" } }).catch((e) => e);
+            assert.equal(
+                grpcMessage(err),
+                'DifyPluginRegistry "dify" has invalid arguments:\n  - registry: set exactly one registry block: `docker`, `dockerhub`, `ecr`, `acr`, `aliyun`, `tcr`; none is set',
+            );
+            assert.equal(engine.registrations.length, 0);
+        });
+
+        it("two registry blocks, or a registry property: errors naming them", async () => {
+            const err = await construct({
+                registry: { type: "docker" },
+                docker: { server: "h", prefix: "p", username: "u", password: secretValue("p") },
+                dockerhub: { namespace: "acme", username: "u", token: secretValue("t") },
+                chart: { version: "3.9.1" },
+            }).catch((e) => e);
+            assert.match(grpcMessage(err), /- dockerhub: set exactly one registry block: .*; `docker` and `dockerhub` are set/);
+            assert.match(grpcMessage(err), /- registry: there is no `registry` property here: set one registry block instead/);
+            assert.equal(engine.registrations.length, 0);
+        });
+
+        it("a secret inside chart is refused rather than written in plain text", async () => {
+            const err = await construct({
+                docker: { server: "h.example.com", prefix: "p", username: "u", password: secretValue("p") },
+                chart: { version: "3.9.1", values: { api: { secretKey: secretValue("k") } } },
+            }).catch((e) => e);
+            assert.match(grpcMessage(err), /- chart: holds a secret value/);
+            assert.equal(engine.registrations.length, 0);
+        });
+    });
+});
