@@ -26,14 +26,20 @@ describe("package", () => {
         assert.equal(pkg.peerDependenciesMeta["@pulumi/pulumi"], undefined, "@pulumi/pulumi is required");
     });
 
-    it("builds, and main/types/exports point at the built library, which loads and exports the component", function () {
+    it("builds, and types/exports point at the built library, which loads and exports the component", function () {
         this.timeout(180_000);
         fs.rmSync(OUT, { recursive: true, force: true });
         const tsc = path.join(ROOT, "node_modules", "typescript", "bin", "tsc");
         const build = spawnSync(process.execPath, [tsc, "-p", "tsconfig.build.json", "--outDir", OUT], { cwd: ROOT, encoding: "utf8" });
         assert.equal(build.status, 0, build.stdout + build.stderr);
         const built = (p: string) => path.join(OUT, p.replace(/^\.?\/?dist\//, ""));
-        for (const target of [pkg.main, pkg.types, pkg.exports["."].default, pkg.exports["."].types, pkg.exports["./components"].default]) {
+        for (const target of [
+            "dist/provider/main.js",
+            pkg.types,
+            pkg.exports["."].default,
+            pkg.exports["."].types,
+            pkg.exports["./components"].default,
+        ]) {
             assert.ok(fs.existsSync(built(target)), `${target} is produced by the build`);
         }
         for (const p of [pkg.main, pkg.types]) {
@@ -43,10 +49,20 @@ describe("package", () => {
             );
         }
         // The compiled library, as a consumer would load it.
-        const lib = require(built(pkg.main)) as Record<string, unknown>;
+        const lib = require(built(pkg.exports["."].default)) as Record<string, unknown>;
         assert.equal(typeof lib.DifyPluginRegistry, "function");
         assert.equal(typeof lib.defaultsForChartVersion, "function");
         assert.ok(fs.readFileSync(built(pkg.types), "utf8").includes("DifyPluginRegistry"));
+    });
+
+    it("\"main\" is the component provider's entry (what Pulumi's run-plugin requires), shipped with PulumiPlugin.yaml and its build", () => {
+        assert.equal(pkg.main, "provider/entry.js");
+        for (const f of ["provider/entry.js", "PulumiPlugin.yaml", "dist/provider"]) {
+            assert.ok(pkg.files.includes(f), `${f} is in "files"`);
+        }
+        assert.match(fs.readFileSync(path.join(ROOT, "PulumiPlugin.yaml"), "utf8"), /^runtime: nodejs$/m);
+        // Node resolves the package name through "exports": consumers get the library, not the provider.
+        assert.equal(pkg.exports["."].default, "./dist/components/index.js");
     });
 
     it("ships the docs and the changelog, and declares a Node engine", () => {

@@ -56,8 +56,10 @@ function undocumented(file: string): string[] {
 }
 
 describe("TSDoc", () => {
-    it("every exported declaration of the library, the stack program and the policy pack is documented, and every member of its Args interfaces", () => {
-        const missing = ["components", "program", "policy"].flatMap((dir) => sourceFiles(path.join(ROOT, dir))).flatMap(undocumented);
+    it("every exported declaration of the library, the stack program, the policy pack and the component provider is documented, and every member of its Args interfaces", () => {
+        const missing = ["components", "program", "policy", "provider"]
+            .flatMap((dir) => sourceFiles(path.join(ROOT, dir)))
+            .flatMap(undocumented);
         assert.deepEqual(missing, []);
     });
 });
