@@ -13,7 +13,7 @@ import { attributesOf, camelCase, moduleCalls } from "./support/pythonCalls";
 import { checkAgainst, checkProperties, SecretValue, UNKNOWN } from "./support/schemaCheck";
 
 const ROOT = path.resolve(__dirname, "..");
-const schema = packageSchema(packageVersion());
+const schema = packageSchema(packageVersion()) as { resources: Record<string, any>; types: Record<string, any> };
 const component = schema.resources as Record<string, any>;
 const inputs = component[PLUGIN_REGISTRY_TOKEN].inputProperties;
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");

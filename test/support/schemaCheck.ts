@@ -57,7 +57,9 @@ export function checkAgainst(schema: any, path: string, value: unknown, spec: an
             if (!Array.isArray(value)) {
                 problems.push(`${path}: expected a list, got ${describe(value)}`);
             } else {
-                value.forEach((v, i) => checkAgainst(schema, `${path}[${i}]`, v, spec.items, problems));
+                for (const [i, v] of value.entries()) {
+                    checkAgainst(schema, `${path}[${i}]`, v, spec.items, problems);
+                }
             }
             break;
         case "object": {
