@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { allRegistryKinds } from "../components/registries";
-import { PLUGIN_REGISTRY_TOKEN } from "../provider/schema";
+import { packageVersion } from "../provider/main";
+import { PLUGIN_REGISTRY_TOKEN, packageSchema } from "../provider/schema";
 import { FakeEngine, ProviderProcess } from "./support/providerHarness";
 
 describe("provider: GetSchema over gRPC", () => {
@@ -24,6 +25,11 @@ describe("provider: GetSchema over gRPC", () => {
 
     it("prints its port, and only its port, as the first line of stdout", () => {
         assert.match(provider.firstLine, /^\d+$/);
+    });
+
+    it("serves packageSchema() with the npm package's version (what the example checks read in-process)", () => {
+        assert.deepEqual(schema, packageSchema(packageVersion()));
+        assert.equal(schema.version, require("../package.json").version);
     });
 
     it("names the package dify-plugin-registry and has the component under dify-plugin-registry:index:PluginRegistry", () => {
