@@ -130,6 +130,12 @@ function fromZod(typeName: string, schema: z.ZodType, types: Record<string, Obje
             types[typeToken(typeName)] = fromZodShape(typeName, shape, [], `\`${typeName}\``, types);
             return { $ref: `#/types/${typeToken(typeName)}` };
         }
+        case "union": {
+            // input(schema) in components/schema.ts: the schema, or an Output of it (Outputs are every SDK's business).
+            const options = (def.options as z.ZodType[]).filter((o) => defOf(o).type !== "custom");
+            return options.length === 1 ? fromZod(typeName, options[0], types) : ANY;
+        }
+        case "custom":
         case "unknown":
             return undefined;
         default:

@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import * as argsSchema from "../components/argsSchema";
 import { allRegistryKinds } from "../components/registries";
 import { packageVersion } from "../provider/main";
 import { PLUGIN_REGISTRY_TOKEN, packageSchema } from "../provider/schema";
@@ -56,6 +57,26 @@ describe("provider: GetSchema over gRPC", () => {
             "chart",
             "pluginConnector",
         ]);
+    });
+
+    it("states chart and pluginConnector with the keys (and required ones) of the component's own argument schemas", () => {
+        const pairs: [string, any][] = [
+            ["Chart", argsSchema.chartSchema],
+            ["PluginConnector", argsSchema.pluginConnectorSchema],
+            ["HelperImages", argsSchema.helperImagesSchema],
+            ["Python", argsSchema.pythonSchema],
+            ["MirrorImages", argsSchema.mirrorImagesSchema],
+            ["MirrorRegistry", argsSchema.mirrorRegistrySchema],
+            ["ServiceAccountNames", argsSchema.serviceAccountNamesSchema],
+        ];
+        for (const [name, zod] of pairs) {
+            const type = schema.types[`dify-plugin-registry:index:${name}`];
+            assert.deepEqual(Object.keys(type.properties).sort(), Object.keys(zod.shape).sort(), name);
+            const required = Object.entries<any>(zod.shape)
+                .filter(([, f]) => f.def.type !== "optional")
+                .map(([k]) => k);
+            assert.deepEqual(type.required ?? [], required, `${name} required`);
+        }
     });
 
     it("marks every credential secret (each kind's secretKeys, the mirror login), and nothing else", () => {
