@@ -53,6 +53,10 @@ describe("package", () => {
         assert.equal(typeof lib.DifyPluginRegistry, "function");
         assert.equal(typeof lib.defaultsForChartVersion, "function");
         assert.ok(fs.readFileSync(built(pkg.types), "utf8").includes("DifyPluginRegistry"));
+        // The provider as the tarball runs it (provider/entry.js falls back to dist/provider/main.js).
+        const provider = require(built("dist/provider/main.js")) as typeof import("../provider/main");
+        assert.equal(typeof provider.serve, "function");
+        assert.equal(JSON.parse(provider.pluginRegistryProvider().schema!).name, "dify-plugin-registry");
     });
 
     it("\"main\" is the component provider's entry (what Pulumi's run-plugin requires), shipped with PulumiPlugin.yaml and its build", () => {
