@@ -37,19 +37,33 @@ const isRpcSecret = (v: unknown): v is { value: unknown } =>
 interface OutputInternals {
     isKnown: Promise<boolean>;
     isSecret: Promise<boolean>;
-    promise(): Promise<unknown>;
+    promise(withUnknowns?: boolean): Promise<unknown>;
+}
+
+/** The SDK's marker for a value not known during a preview, as deserialized from the engine. */
+const UNKNOWN_VALUE = (require("@pulumi/pulumi/output") as { unknown: unknown }).unknown;
+
+/** An Output not known yet (preview): the component checks it, and its children take it, once it is known. */
+function unknownOutput(): pulumi.Output<unknown> {
+    const Output = pulumi.Output as unknown as new (...args: unknown[]) => pulumi.Output<unknown>;
+    return new Output([], Promise.resolve(undefined), Promise.resolve(false), Promise.resolve(false), Promise.resolve([]));
 }
 
 async function resolve(value: unknown, secretPaths: Set<string>, path: string): Promise<unknown> {
+    if (value === UNKNOWN_VALUE) {
+        return unknownOutput();
+    }
     if (pulumi.Output.isInstance(value)) {
         const out = value as unknown as OutputInternals;
-        if (!(await out.isKnown)) {
-            return value; // unknown during preview: the component handles Output-valued inputs
-        }
         if (await out.isSecret) {
             secretPaths.add(path);
         }
-        return resolve(await out.promise(), secretPaths, path);
+        // With unknowns: a block that is unknown only in part resolves to its known values and unknown leaves.
+        const inner = await out.promise(true);
+        if (!(await out.isKnown) && (inner === undefined || inner === UNKNOWN_VALUE)) {
+            return value;
+        }
+        return resolve(inner, secretPaths, path);
     }
     if (isRpcSecret(value)) {
         secretPaths.add(path);
@@ -58,7 +72,7 @@ async function resolve(value: unknown, secretPaths: Set<string>, path: string): 
     if (Array.isArray(value)) {
         return Promise.all(value.map((v, i) => resolve(v, secretPaths, `${path}[${i}]`)));
     }
-    if (typeof value === "object" && value !== null && !pulumi.Resource.isInstance(value)) {
+    if (typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
         const entries = await Promise.all(
             Object.entries(value).map(async ([k, v]) => [k, await resolve(v, secretPaths, path ? `${path}.${k}` : k)] as const),
         );
@@ -100,7 +114,7 @@ function withSecrets(plain: Record<string, any>, secretPaths: ReadonlySet<string
         if (keys.length > 1 && !path.includes("[")) {
             const parent = keys.slice(0, -1).reduce((o, k) => o?.[k], plain);
             const key = keys[keys.length - 1];
-            if (parent && !pulumi.Output.isInstance(parent[key])) {
+            if (parent && parent[key] !== undefined) {
                 parent[key] = pulumi.secret(parent[key]);
             }
         }
@@ -109,14 +123,14 @@ function withSecrets(plain: Record<string, any>, secretPaths: ReadonlySet<string
         const kind = registryKindFor(block);
         if (kind && typeof value === "object" && value !== null) {
             for (const key of kind.secretKeys) {
-                if (value[key] !== undefined && !pulumi.Output.isInstance(value[key])) {
+                if (value[key] !== undefined) {
                     value[key] = pulumi.secret(value[key]);
                 }
             }
         }
     }
     const mirror = plain.pluginConnector?.mirrorImages;
-    if (mirror?.auth !== undefined && !pulumi.Output.isInstance(mirror.auth)) {
+    if (mirror?.auth !== undefined) {
         mirror.auth = pulumi.secret(mirror.auth);
     }
     return plain as MultiLanguageArgs;

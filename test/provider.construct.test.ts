@@ -9,7 +9,7 @@ import { ACCOUNT, answerAws, roleArn } from "./support/awsAnswers";
 import { AWS } from "./support/ecr";
 import { evaluate, thrownBy } from "./support/evaluate";
 import { isSecretValue, unwrapSecrets } from "./support/mocks";
-import { FakeEngine, outputValue, ProviderProcess, type Registration, secretValue } from "./support/providerHarness";
+import { FakeEngine, outputValue, ProviderProcess, type Registration, secretValue, UNKNOWN } from "./support/providerHarness";
 
 type Child = { type: string; name: string; inputs: Record<string, unknown> };
 const key = (c: Child) => `${c.type}::${c.name}`;
@@ -156,6 +156,28 @@ describe("provider: Construct over gRPC", function () {
         assert.deepEqual(childrenOf(engine.children()), expected);
         assert.equal((state.registryOutputs as any).buildRoleArn, roleArn("dify-ecr-build"));
         assert.equal(state.imageRepoPrefix, `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/dify-plugins`);
+    });
+
+    it("in a preview, a password and a server not known yet: the same children, their values left unknown", async () => {
+        const state = await provider.construct(
+            engine,
+            PLUGIN_REGISTRY_TOKEN,
+            "dify",
+            {
+                docker: { server: UNKNOWN, prefix: "dify/plugins", username: "robot$dify", password: secretValue(UNKNOWN) },
+                chart: { version: "3.9.1" },
+            },
+            { preview: true },
+        );
+        assert.deepEqual(engine.children().map(key).sort(), [
+            "kubernetes:core/v1:Namespace::dify-namespace",
+            "kubernetes:core/v1:Secret::dify-image-repo-secret",
+            "kubernetes:helm.sh/v4:Chart::dify-dify",
+        ]);
+        const secret = engine.children().find((r) => r.type === "kubernetes:core/v1:Secret")!;
+        assert.ok(!JSON.stringify(secret.inputs).includes("robot$dify:"), "no login is built from unknown values");
+        assert.equal(state.imageRepoPrefix, undefined, "unknown in a preview");
+        assert.equal(state.secretName, "image-repo-secret");
     });
 
     describe("bad input", () => {

@@ -174,12 +174,18 @@ export class ProviderProcess {
     }
 
     /** `Construct` of `type` named `name` with `inputs` already in wire form (secrets wrapped with the secret signature). */
-    construct(engine: FakeEngine, type: string, name: string, inputs: Record<string, unknown>): Promise<Record<string, unknown>> {
+    construct(
+        engine: FakeEngine,
+        type: string,
+        name: string,
+        inputs: Record<string, unknown>,
+        options: { preview?: boolean } = {},
+    ): Promise<Record<string, unknown>> {
         const req = new provproto.ConstructRequest();
         req.setProject(PROJECT);
         req.setStack(STACK);
         req.setOrganization("organization");
-        req.setDryrun(false);
+        req.setDryrun(options.preview ?? false);
         req.setParallel(4);
         req.setMonitorendpoint(engine.address);
         req.setType(type);
@@ -207,6 +213,9 @@ export class ProviderProcess {
 export function secretValue(value: unknown): Record<string, unknown> {
     return { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value };
 }
+
+/** Wire form of a value not known yet (a preview). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** Wire form of an output value (what an SDK that keeps Outputs sends): known, secret or not. */
 export function outputValue(value: unknown, secret = false): Record<string, unknown> {
