@@ -10,8 +10,8 @@ import { MultiLanguageArgs, toDifyPluginRegistryArgs } from "./multiLanguageArgs
 import { PLUGIN_REGISTRY_TOKEN } from "./schema";
 
 /**
- * `DifyPluginRegistry` under `dify-plugin-registry:index:PluginRegistry`: a Pulumi package's resource tokens must
- * start with its name, and the engine records the component under the type its class registers. The class is the
+ * `DifyPluginRegistry` under `dify-plugin-registry:index:PluginRegistry`: a package's resource tokens start with its
+ * name, and the engine records the component under the type its class registers (not the one the program asked for). The class is the
  * TypeScript one; only the token differs, so TypeScript stacks keep their URNs.
  */
 export class PackagedPluginRegistry extends DifyPluginRegistry {
@@ -90,10 +90,13 @@ async function resolve(value: unknown, secretPaths: Set<string>, path: string): 
  *   `pluginConnector` its `mirrorImages.auth`. A `chart` that arrives secret, or a `pluginConnector` whose secret is
  *   not that login, is refused: which of its values was secret is lost, and none may end up in plain text.
  */
-export async function resolveInputs(inputs: pulumi.Inputs): Promise<{ values: MultiLanguageArgs; secret: () => MultiLanguageArgs }> {
+export async function resolveInputs(
+    name: string,
+    inputs: pulumi.Inputs,
+): Promise<{ values: MultiLanguageArgs; secret: () => MultiLanguageArgs }> {
     const secretPaths = new Set<string>();
     const values = (await resolve(inputs, secretPaths, "")) as Record<string, any>;
-    refuseLostSecrets(values, secretPaths);
+    refuseLostSecrets(name, values, secretPaths);
     return { values, secret: () => withSecrets(copy(values) as Record<string, any>, secretPaths) };
 }
 
@@ -136,7 +139,7 @@ function withSecrets(plain: Record<string, any>, secretPaths: ReadonlySet<string
     return plain as MultiLanguageArgs;
 }
 
-function refuseLostSecrets(plain: Record<string, any>, secretPaths: ReadonlySet<string>): void {
+function refuseLostSecrets(name: string, plain: Record<string, any>, secretPaths: ReadonlySet<string>): void {
     const problems: pulumi.InputPropertyErrorDetails[] = [];
     if (secretPaths.has("chart") || (secretPaths.has("pluginConnector") && plain.pluginConnector?.mirrorImages?.auth === undefined)) {
         const block = secretPaths.has("chart") ? "chart" : "pluginConnector";
@@ -147,7 +150,7 @@ function refuseLostSecrets(plain: Record<string, any>, secretPaths: ReadonlySet<
     }
     if (problems.length > 0) {
         throw new pulumi.InputPropertiesError({
-            message: `dify-plugin-registry:index:PluginRegistry has invalid arguments:\n${problems.map((p) => `  - ${p.propertyPath}: ${p.reason}`).join("\n")}`,
+            message: `DifyPluginRegistry "${name}" has invalid arguments:\n${problems.map((p) => `  - ${p.propertyPath}: ${p.reason}`).join("\n")}`,
             errors: problems,
         });
     }
@@ -159,7 +162,7 @@ export async function constructPluginRegistry(
     inputs: pulumi.Inputs,
     options: pulumi.ComponentResourceOptions,
 ): Promise<pulumi.provider.ConstructResult> {
-    const resolved = await resolveInputs(inputs);
+    const resolved = await resolveInputs(name, inputs);
     // Validate the plain values first: an invalid credential then gets the TypeScript API's error at once (a secret
     // Output is only checked once it resolves, after this call has returned).
     planPluginRegistry(name, toDifyPluginRegistryArgs(name, resolved.values));
