@@ -1,4 +1,6 @@
 import * as assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import * as path from "node:path";
 import * as argsSchema from "../components/argsSchema";
 import { allRegistryKinds } from "../components/registries";
 import { packageVersion } from "../provider/main";
@@ -26,6 +28,27 @@ describe("provider: GetSchema over gRPC", () => {
 
     it("prints its port, and only its port, as the first line of stdout", () => {
         assert.match(provider.firstLine, /^\d+$/);
+    });
+
+    it("npm run --silent provider prints only the port on its first line", async () => {
+        const child = spawn("npm", ["run", "--silent", "provider"], {
+            cwd: path.resolve(__dirname, ".."),
+            detached: true,
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        try {
+            const first = await new Promise<string>((resolve, reject) => {
+                let out = "";
+                child.stdout.on("data", (d) => {
+                    out += d;
+                    if (out.includes("\n")) resolve(out.slice(0, out.indexOf("\n")));
+                });
+                child.on("exit", (code) => reject(new Error(`exited ${code}`)));
+            });
+            assert.match(first, /^\d+$/);
+        } finally {
+            process.kill(-child.pid!); // npm, its shell and the provider: the group this test started
+        }
     });
 
     it("serves packageSchema() with the npm package's version (what the example checks read in-process)", () => {
