@@ -87,7 +87,7 @@ async function resolve(value: unknown, secretPaths: Set<string>, path: string): 
  * - a value that arrived secret on its own (an output value) stays secret, wherever it is;
  * - the SDK lifts a nested secret-wrapped value to its top-level property (a whole block arrives secret): a registry
  *   block then keeps its kind's credentials (`secretKeys`) secret — they always are, as in TypeScript — and
- *   `pluginConnector` its `mirrorImages.auth`. A `chart` that arrives secret, or a `pluginConnector` whose secret is
+ *   `pluginConnector` its `mirrorImages.auth` (and `pushCheck` its `auth`). A `chart` that arrives secret, or a `pluginConnector` whose secret is
  *   not that login, is refused: which of its values was secret is lost, and none may end up in plain text.
  */
 export async function resolveInputs(
@@ -132,9 +132,10 @@ function withSecrets(plain: Record<string, any>, secretPaths: ReadonlySet<string
             }
         }
     }
-    const mirror = plain.pluginConnector?.mirrorImages;
-    if (mirror?.auth !== undefined) {
-        mirror.auth = pulumi.secret(mirror.auth);
+    for (const login of [plain.pluginConnector?.mirrorImages, plain.pushCheck]) {
+        if (login?.auth !== undefined) {
+            login.auth = pulumi.secret(login.auth);
+        }
     }
     return plain as MultiLanguageArgs;
 }

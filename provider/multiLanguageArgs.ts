@@ -18,11 +18,25 @@ export interface MultiLanguageArgs {
     readonly chart?: DifyPluginRegistryArgs["chart"];
     /** As `DifyPluginRegistryArgs.pluginConnector`. */
     readonly pluginConnector?: DifyPluginRegistryArgs["pluginConnector"];
+    /** `{ enabled, auth, caFile }`: `enabled: false` is `pushCheck: false`, `enabled: true` alone is `true`, else `{ auth, caFile }`. */
+    readonly pushCheck?: { readonly enabled?: boolean; readonly auth?: pulumi.Input<string>; readonly caFile?: string };
     /** One block per registry kind (`docker`, `dockerhub`, `ecr`, `acr`, `aliyun`, `tcr`): the kind's options without `type`. */
     readonly [block: string]: unknown;
 }
 
-const COMMON_KEYS = ["namespace", "createNamespace", "chart", "pluginConnector"];
+const COMMON_KEYS = ["namespace", "createNamespace", "chart", "pluginConnector", "pushCheck"];
+
+/** TypeScript's `pushCheck: boolean | { auth, caFile }` from the schema's one object. */
+function pushCheckOf(given: MultiLanguageArgs["pushCheck"]): DifyPluginRegistryArgs["pushCheck"] {
+    if (given === undefined || given === null) {
+        return undefined;
+    }
+    const { enabled, ...settings } = given;
+    if (enabled === false) {
+        return false;
+    }
+    return Object.keys(settings).length === 0 ? (enabled === true ? true : undefined) : settings;
+}
 
 /**
  * `DifyPluginRegistryArgs` for the multi-language inputs: the one registry block set becomes `registry` with its
@@ -73,5 +87,6 @@ export function toDifyPluginRegistryArgs(name: string, inputs: MultiLanguageArgs
         registry,
         chart: inputs.chart as DifyPluginRegistryArgs["chart"],
         ...(inputs.pluginConnector !== undefined ? { pluginConnector: inputs.pluginConnector } : {}),
+        ...(pushCheckOf(inputs.pushCheck) !== undefined ? { pushCheck: pushCheckOf(inputs.pushCheck) } : {}),
     };
 }

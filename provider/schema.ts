@@ -222,6 +222,21 @@ function chartTypes(): Record<string, ObjectTypeSpec> {
             description: "How to reach one registry host.",
             properties: { insecure: bool("Plain HTTP."), caFile: str("An extra CA certificate file (PEM).") },
         },
+        [typeToken("PushCheck")]: {
+            type: "object",
+            description:
+                "The registry push check during `pulumi up` (TypeScript's `pushCheck: boolean | { auth, caFile }`): `enabled: false` turns it off; `auth` / `caFile` set it up.",
+            properties: {
+                enabled: bool(
+                    "`false`: no check (TypeScript's `pushCheck: false`). Default: the kind's default (on, except ECR with irsa / podIdentity).",
+                ),
+                auth: {
+                    ...str("Docker config JSON with the login to check. Default: the login written to `image-repo-secret`."),
+                    secret: true,
+                },
+                caFile: str("A PEM file with the CA the registry's certificate is signed by, read when the check runs."),
+            },
+        },
         [typeToken("ServiceAccountNames")]: {
             type: "object",
             description: "Build and runner ServiceAccounts that already exist in the namespace.",
@@ -268,6 +283,7 @@ export function packageSchema(version: string): Record<string, unknown> {
                     ...registryInputs,
                     chart: ref("Chart", "The Dify chart."),
                     pluginConnector: ref("PluginConnector", "Plugin connector settings."),
+                    pushCheck: ref("PushCheck", "Prove during `pulumi up` that the registry takes plugin images before Dify is deployed."),
                 },
                 requiredInputs: ["chart"],
                 properties: {

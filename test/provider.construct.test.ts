@@ -8,23 +8,30 @@ import { PLUGIN_REGISTRY_TOKEN } from "../provider/schema";
 import { ACCOUNT, answerAws, roleArn } from "./support/awsAnswers";
 import { AWS } from "./support/ecr";
 import { evaluate, thrownBy } from "./support/evaluate";
-import { isSecretValue, unwrapSecrets } from "./support/mocks";
+import { isSecretValue, redactSecrets, unwrapSecrets } from "./support/mocks";
 import { FakeEngine, outputValue, ProviderProcess, type Registration, secretValue, UNKNOWN } from "./support/providerHarness";
 
 type Child = { type: string; name: string; inputs: Record<string, unknown> };
+/**
+ * A dynamic resource's `__provider` is its provider's serialized closure: its text depends on the process that wrote it
+ * (module paths, the TypeScript transform), so only its presence is compared; the push check's behaviour is tested in
+ * its own tests.
+ */
+const comparable = ({ type, name, inputs }: Child): Child => ({
+    type,
+    name,
+    inputs: typeof inputs.__provider === "string" && inputs.__provider.length > 0 ? { ...inputs, __provider: "<serialized>" } : inputs,
+});
 const key = (c: Child) => `${c.type}::${c.name}`;
 const sorted = (children: Child[]) => [...children].sort((a, b) => key(a).localeCompare(key(b)));
 
 /** What the TypeScript API registers for `args`, without the component itself. */
 async function typescriptChildren(args: DifyPluginRegistryArgs): Promise<Child[]> {
     const resources = await evaluate(() => new DifyPluginRegistry("dify", args));
-    return sorted(
-        resources.filter((r) => r.type !== "dify:index:PluginRegistry").map(({ type, name, inputs }) => ({ type, name, inputs })),
-    );
+    return sorted(resources.filter((r) => r.type !== "dify:index:PluginRegistry").map(comparable));
 }
 
-const childrenOf = (registrations: readonly Registration[]): Child[] =>
-    sorted(registrations.map(({ type, name, inputs }) => ({ type, name, inputs })));
+const childrenOf = (registrations: readonly Registration[]): Child[] => sorted(registrations.map(comparable));
 
 const grpcMessage = (err: unknown) => (err as { details: string }).details;
 
@@ -92,6 +99,7 @@ describe("provider: Construct over gRPC", function () {
                 "kubernetes:core/v1:Namespace::dify-namespace",
                 "kubernetes:core/v1:Secret::dify-image-repo-secret",
                 "kubernetes:helm.sh/v4:Chart::dify-dify",
+                "pulumi-nodejs:dynamic:Resource::dify-push-check",
             ]);
             assert.deepEqual(childrenOf(registrations.slice(1)), expected);
             assert.ok(registrations.slice(1).every((r) => r.parent.endsWith("::dify-plugin-registry:index:PluginRegistry::dify")));
@@ -173,11 +181,42 @@ describe("provider: Construct over gRPC", function () {
             "kubernetes:core/v1:Namespace::dify-namespace",
             "kubernetes:core/v1:Secret::dify-image-repo-secret",
             "kubernetes:helm.sh/v4:Chart::dify-dify",
+            "pulumi-nodejs:dynamic:Resource::dify-push-check",
         ]);
         const secret = engine.children().find((r) => r.type === "kubernetes:core/v1:Secret")!;
         assert.ok(!JSON.stringify(secret.inputs).includes("robot$dify:"), "no login is built from unknown values");
         assert.equal(state.imageRepoPrefix, undefined, "unknown in a preview");
         assert.equal(state.secretName, "image-repo-secret");
+    });
+
+    it("pushCheck: { enabled: false } is TypeScript's false, { caFile } its object; the check's auth stays secret", async () => {
+        const docker = { server: "harbor.example.com", prefix: "dify/plugins", username: "robot$dify", password: secretValue("pw") };
+        const tsDocker = {
+            type: "docker" as const,
+            server: "harbor.example.com",
+            prefix: "dify/plugins",
+            username: "robot$dify",
+            password: "pw",
+        };
+        await construct({ docker, chart: { version: "3.9.1" }, pushCheck: { enabled: false } });
+        assert.deepEqual(
+            childrenOf(engine.children()),
+            await typescriptChildren({ registry: tsDocker, chart: { version: "3.9.1" }, pushCheck: false }),
+        );
+        engine.reset();
+        await construct({ docker, chart: { version: "3.9.1" }, pushCheck: { caFile: "/etc/ssl/harbor-ca.pem", auth: '{"auths":{}}' } });
+        assert.deepEqual(
+            childrenOf(engine.children()),
+            await typescriptChildren({
+                registry: tsDocker,
+                chart: { version: "3.9.1" },
+                pushCheck: { caFile: "/etc/ssl/harbor-ca.pem", auth: '{"auths":{}}' },
+            }),
+        );
+        const check = engine.children().find((r) => r.name === "dify-push-check")!;
+        const visible = JSON.stringify(redactSecrets({ ...check.inputs, __provider: undefined }));
+        assert.ok(JSON.stringify(check.inputs).includes("auths"), "the check got the login");
+        assert.ok(!visible.includes("auths"), "only as a secret");
     });
 
     describe("bad input", () => {

@@ -79,6 +79,7 @@ describe("provider: GetSchema over gRPC", () => {
             ...allRegistryKinds().map((k) => k.type),
             "chart",
             "pluginConnector",
+            "pushCheck",
         ]);
     });
 
@@ -91,6 +92,8 @@ describe("provider: GetSchema over gRPC", () => {
             ["MirrorImages", argsSchema.mirrorImagesSchema],
             ["MirrorRegistry", argsSchema.mirrorRegistrySchema],
             ["ServiceAccountNames", argsSchema.serviceAccountNamesSchema],
+            // The schema's PushCheck is TypeScript's boolean | PushCheckArgs in one object: `enabled` is the boolean.
+            ["PushCheck", argsSchema.pushCheckArgsSchema.extend({ enabled: argsSchema.pushCheckArgsSchema.shape.caFile })],
         ];
         for (const [name, zod] of pairs) {
             const type = schema.types[`dify-plugin-registry:index:${name}`];
@@ -116,7 +119,7 @@ describe("provider: GetSchema over gRPC", () => {
                 resolveRef(component().inputProperties[kind.type].$ref) && component().inputProperties[kind.type].$ref.split(":")[2];
             return kind.secretKeys.map((key) => `${typeName}.${key}`);
         });
-        assert.deepEqual(secrets.sort(), [...expected, "MirrorImages.auth"].sort());
+        assert.deepEqual(secrets.sort(), [...expected, "MirrorImages.auth", "PushCheck.auth"].sort());
         assert.ok(expected.includes("DockerRegistry.password") && expected.includes("TcrRegistry.secretKey"));
     });
 
