@@ -9,6 +9,7 @@ import type { Descriptor } from "./manifest";
 import type { RegistryClient } from "./registryClient";
 import { withRetry, type RetryListener, type RetryPolicy } from "./retry";
 import type { BlobOutcome, ProgressEvent } from "./types";
+import { openRangedBlob } from "./rangedBlob";
 import { createDigestVerifier } from "./verify";
 
 /** A repository of a registry. */
@@ -23,6 +24,8 @@ export interface BlobCopierOptions {
     readonly retry: RetryPolicy;
     readonly onRetry?: RetryListener;
     readonly emit: (event: ProgressEvent) => void;
+    /** Bytes per ranged part of a large blob download (default `DEFAULT_PART_SIZE`, 8 MiB). */
+    readonly partSize?: number;
 }
 
 const PROGRESS_STEP = 1024 * 1024;
@@ -116,7 +119,15 @@ export class BlobCopier {
         upload: string,
         targetName: string,
     ): Promise<void> {
-        const res = await source.client.openBlob(source.repository, blob.digest);
+        const download = openRangedBlob({
+            size: blob.size,
+            open: (range) => source.client.openBlob(source.repository, blob.digest, range),
+            trySlot: () => this.options.limiter.tryAcquire(),
+            retry: this.options.retry,
+            onRetry: this.options.onRetry,
+            what: `GET ${source.client.registry}/${source.repository} blob ${blob.digest}`,
+            partSize: this.options.partSize,
+        });
         let transferred = 0;
         let reported = 0;
         const verifier = createDigestVerifier(
@@ -131,8 +142,15 @@ export class BlobCopier {
                 }
             },
         );
-        // pipeline destroys both sides on any failure: a cut source aborts the upload, a failed upload frees the source.
-        pipeline(res.body, verifier, () => undefined);
-        await target.client.finishUpload(target.repository, upload, blob.digest, blob.size, verifier);
+        // pipeline destroys both sides on any failure: a failed download aborts the upload, a failed upload stops the
+        // download's requests.
+        pipeline(download.body, verifier, () => undefined);
+        try {
+            await target.client.finishUpload(target.repository, upload, blob.digest, blob.size, verifier);
+        } finally {
+            download.body.destroy();
+            // No request outlives this blob's outcome.
+            await download.settled;
+        }
     }
 }

@@ -61,9 +61,10 @@ async function copyTree(
     const limited = <T>(fn: () => Promise<T>) => ctx.limiter.run(fn, URGENT);
 
     // Fast path for re-runs: two HEADs at once, and no manifest download (Docker Hub counts GETs against its pull limit).
-    const [head, present] = await Promise.all([
+    // settleAll, not Promise.all: a failed target check must not leave the source check in flight past the result.
+    const [head, present] = await settleAll([
         limited(() => source.client.headManifest(src.repository, manifestReference(src))),
-        ctx.platforms ? undefined : limited(() => target.client.headManifest(dst.repository, targetRef)),
+        ctx.platforms ? Promise.resolve(undefined) : limited(() => target.client.headManifest(dst.repository, targetRef)),
     ]);
     if (!head) throw new RegistryError(`${formatRemoteImage(src)}: not found in the source registry`, 404, ["MANIFEST_UNKNOWN"]);
     if (present?.digest === head.digest)

@@ -48,6 +48,23 @@ export class Limiter {
         }
     }
 
+    /**
+     * A slot now, if one is free and nobody waits for it (spare capacity: ranged parts of a large blob use it);
+     * the caller must call the returned function once done. Undefined when the limiter is full or has waiters.
+     */
+    tryAcquire(): (() => void) | undefined {
+        if (this.active >= this.limit || this.waiting.length > 0) return undefined;
+        this.active++;
+        let released = false;
+        return () => {
+            if (released) return;
+            released = true;
+            const next = this.takeNext();
+            if (next) next.start();
+            else this.active--;
+        };
+    }
+
     /** Transfers running now. */
     get running(): number {
         return this.active;

@@ -53,7 +53,7 @@ export async function mirrorImages(plan: readonly MirrorPlanItem[], options: Mir
         }
         return client;
     };
-    const blobs = new BlobCopier({ limiter, retry, onRetry, emit });
+    const blobs = new BlobCopier({ limiter, retry, onRetry, emit, partSize: options.partSize });
     try {
         const context = { blobs, limiter, platforms, dryRun: options.dryRun ?? false, clientFor, emit };
         // The same item listed twice is copied once.

@@ -105,19 +105,25 @@ export class RegistryClient {
         return res.status === 200;
     }
 
-    /** Opens a blob for streaming, following redirects to storage (without our credentials on other hosts). */
-    async openBlob(repository: string, digest: string): Promise<HttpResponse> {
+    /**
+     * Opens a blob for streaming, following redirects to storage (without our credentials on other hosts). With
+     * `range` (inclusive byte offsets) the answer is 206 with those bytes, or 200 with the whole blob from a registry
+     * that ignores `Range`.
+     */
+    async openBlob(repository: string, digest: string, range?: { readonly start: number; readonly end: number }): Promise<HttpResponse> {
         const what = `GET ${this.registry}/${repository} blob ${digest}`;
+        const headers = range ? { range: `bytes=${range.start}-${range.end}` } : undefined;
         let res = await this.session.request("GET", `/v2/${repository}/blobs/${digest}`, {
             scopes: [repositoryScope(repository, false)],
-            expect: [200, ...REDIRECTS],
+            headers,
+            expect: [200, 206, ...REDIRECTS],
             what,
         });
         for (let hops = 0; REDIRECTS.includes(res.status); hops++) {
             const location = header(res, "location");
             discard(res);
             if (!location || hops >= 5) throw new RegistryError(`${what}: too many or empty redirects`, res.status);
-            res = await this.session.requestElsewhere(new URL(location, res.url), what);
+            res = await this.session.requestElsewhere(new URL(location, res.url), what, headers);
         }
         return res;
     }

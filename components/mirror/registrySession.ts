@@ -66,10 +66,10 @@ export class RegistrySession {
         );
     }
 
-    /** A request to another host (a storage redirect): no credentials, retried. */
-    requestElsewhere(url: URL, what: string): Promise<HttpResponse> {
+    /** A GET from another host (a storage redirect): no credentials, retried; `headers` carries a `Range`. */
+    requestElsewhere(url: URL, what: string, headers?: Record<string, string>): Promise<HttpResponse> {
         return withRetry(
-            () => this.expect(this.options.transport.send({ method: "GET", url }), what, [200]),
+            () => this.expect(this.options.transport.send({ method: "GET", url, headers }), what, [200, 206]),
             this.retry,
             this.options.onRetry,
             what,

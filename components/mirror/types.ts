@@ -22,6 +22,11 @@ export interface MirrorOptions {
     readonly retry?: Partial<RetryPolicy>;
     /** Idle timeout of one transfer before it is retried, ms. Default 60 000. */
     readonly timeoutMs?: number;
+    /**
+     * Blobs larger than this are downloaded as HTTP ranges of this size over several connections (spare concurrency
+     * only), each part resumed from its first missing byte when cut. Default 8 MiB.
+     */
+    readonly partSize?: number;
     /** Only find out what would be copied: reads both registries, writes nothing. */
     readonly dryRun?: boolean;
     /** Progress of the run; a listener that throws is ignored. */
