@@ -7,74 +7,18 @@
  * nothing is already there (and skopeo's blob cache knows no location in it). Env: BENCH_ROUNDS (default 5).
  * Prints figures; exits 1 only when a copy fails or a digest differs (then the figures would mean nothing).
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { mirrorImages, type MirrorOptions } from "../components/mirror";
 import { startRegistry, type RunningRegistry } from "../test/support/registry";
 import { runSkopeo } from "../test/support/skopeo";
+import { fmt, freshTarget, median, ours, skopeo } from "./benchSupport";
 import { tagInLayout, writeHelperSet, writeImage } from "./mirrorFixtures";
 
 const MiB = 1024 * 1024;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const USER = "bench";
-const PASSWORD = "bench-pass";
-const median = (xs: number[]) => {
-    const s = [...xs].sort((a, b) => a - b);
-    const mid = Math.floor(s.length / 2);
-    return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-};
-const fmt = (n: number, d = 2) => n.toFixed(d);
-
-/** Runs skopeo; wall ms and CPU ms (user + sys, from bash's `time`). */
-async function skopeo(args: string[]): Promise<{ ms: number; cpuMs: number }> {
-    const t0 = performance.now();
-    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const child = spawn("bash", ["-c", 'TIMEFORMAT="%U %S"; time skopeo "$@" >/dev/null', "bash", ...args], {
-            stdio: ["ignore", "ignore", "pipe"],
-        });
-        let err = "";
-        child.stderr.on("data", (c: Buffer) => (err += c));
-        child.on("close", (c) => resolve({ code: c, stderr: err }));
-    });
-    const ms = performance.now() - t0;
-    if (code !== 0) throw new Error(`skopeo ${args.join(" ")}: ${stderr}`);
-    const [user, sys] = stderr.trim().split("\n").pop()!.split(" ").map(Number);
-    return { ms, cpuMs: (user + sys) * 1000 };
-}
-
-/** A fresh TLS + htpasswd target, its docker config, and our options for it. */
-async function freshTarget(work: string, source: RunningRegistry) {
-    const target = await startRegistry({ tls: true, auth: { username: USER, password: PASSWORD } });
-    const authFile = path.join(work, `auth-${target.host.replace(/\W/g, "_")}.json`);
-    fs.writeFileSync(
-        authFile,
-        JSON.stringify({ auths: { [target.host]: { auth: Buffer.from(`${USER}:${PASSWORD}`).toString("base64") } } }),
-    );
-    const options: MirrorOptions = {
-        auth: authFile,
-        registries: { [source.host]: { insecure: true }, [target.host]: { caFile: target.caFile } },
-    };
-    const skopeoDest = ["--dest-authfile", authFile, "--dest-cert-dir", target.certDir!];
-    return { target, authFile, options, skopeoDest };
-}
-
-/** Runs our copier in this process; wall ms and CPU ms of the process while it ran. */
-async function ours(
-    plan: { source: string; target: string }[],
-    options: MirrorOptions,
-): Promise<{ ms: number; cpuMs: number; digests: string[] }> {
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    const report = await mirrorImages(plan, options);
-    const ms = performance.now() - t0;
-    const cpu = process.cpuUsage(cpu0);
-    if (!report.ok) throw new Error(report.results.map((r) => r.error?.message).join("\n"));
-    return { ms, cpuMs: (cpu.user + cpu.system) / 1000, digests: report.results.map((r) => r.digest!) };
-}
 
 /** Read-side ceiling: GET the blobs concurrently over keep-alive HTTP and drop the bytes. */
 async function rawGet(source: RunningRegistry, repository: string, digests: string[]): Promise<number> {
