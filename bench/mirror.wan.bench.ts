@@ -1,7 +1,7 @@
 /**
  * npm run bench:mirror:wan — our copier against Debian's skopeo over an emulated far link, in one run: the source
  * registry sits behind a loopback shaping proxy (8 MB/s per connection, 32 MB/s in all, 40 ms added each way), the
- * mirror is near (loopback, TLS + htpasswd, a fresh registry for every measured copy). Rounds alternate who goes first.
+ * proxy runs in a process of its own; the mirror is near (loopback, TLS + htpasswd, a fresh registry for every measured copy). Rounds alternate who goes first.
  *   1. one ~144 MiB, 3-layer image (110 + 24 + 10 MiB, one big base layer as real images have): `skopeo copy` ÷ ours
  *      (goal ≥ 2.5; the link allows about 3: skopeo's biggest layer rides one 8 MB/s connection, ours fills 32 MB/s);
  *   2. the 8-image helper-like set: `skopeo sync` ÷ ours (goal ≥ 4);
@@ -15,7 +15,8 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 import type { MirrorOptions } from "../components/mirror";
 import { startRegistry, type RunningRegistry } from "../test/support/registry";
-import { type ShapingOptions, type ShapingProxy, startShapingProxy } from "../test/support/shapingProxy";
+import type { ShapingOptions } from "../test/support/shapingProxy";
+import { type ShapingProxyProcess as ShapingProxy, startShapingProxyProcess as startShapingProxy } from "../test/support/shapingProxyProcess";
 import { runSkopeo } from "../test/support/skopeo";
 import { fmt, freshTarget, median, ours, skopeo } from "./benchSupport";
 import { tagInLayout, writeHelperSet, writeImage } from "./mirrorFixtures";
@@ -130,8 +131,9 @@ async function cutBlob(work: string, source: RunningRegistry): Promise<void> {
                 // skopeo gives up on a cut unless told to retry (it then starts the blob over).
                 await skopeo(["copy", "--retry-times=3", "--src-tls-verify=false", ...t.skopeoDest, `docker://${src}`, `docker://${dest}`]);
             }
-            if (proxy.cuts() !== 1) throw new Error(`${side}: the proxy did not cut the blob's connection`);
-            sent[side] = (proxy.sentByDigest.get(blob.digest) ?? 0) / blob.size;
+            const stats = await proxy.stats();
+            if (stats.cuts !== 1) throw new Error(`${side}: the proxy did not cut the blob's connection`);
+            sent[side] = (stats.sentByDigest[blob.digest] ?? 0) / blob.size;
         } finally {
             await Promise.all([t.target.stop(), proxy.stop()]);
         }
