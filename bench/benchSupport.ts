@@ -60,4 +60,3 @@ export async function ours(
     if (!report.ok) throw new Error(report.results.map((r) => r.error?.message).join("\n"));
     return { ms, cpuMs: (cpu.user + cpu.system) / 1000, digests: report.results.map((r) => r.digest!) };
 }
-

@@ -16,7 +16,10 @@ import { stringify } from "yaml";
 import type { MirrorOptions } from "../components/mirror";
 import { startRegistry, type RunningRegistry } from "../test/support/registry";
 import type { ShapingOptions } from "../test/support/shapingProxy";
-import { type ShapingProxyProcess as ShapingProxy, startShapingProxyProcess as startShapingProxy } from "../test/support/shapingProxyProcess";
+import {
+    type ShapingProxyProcess as ShapingProxy,
+    startShapingProxyProcess as startShapingProxy,
+} from "../test/support/shapingProxyProcess";
 import { runSkopeo } from "../test/support/skopeo";
 import { fmt, freshTarget, median, ours, skopeo } from "./benchSupport";
 import { tagInLayout, writeHelperSet, writeImage } from "./mirrorFixtures";
@@ -58,7 +61,9 @@ async function singleImage(work: string, source: RunningRegistry, proxy: Shaping
                     if (run.digests[0] !== desc.digest) throw new Error(`digest changed: ${run.digests[0]} != ${desc.digest}`);
                     times.ours.push(run.ms);
                 } else {
-                    times.skopeo.push((await skopeo(["copy", "--src-tls-verify=false", ...t.skopeoDest, `docker://${src}`, `docker://${dest}`])).ms);
+                    times.skopeo.push(
+                        (await skopeo(["copy", "--src-tls-verify=false", ...t.skopeoDest, `docker://${src}`, `docker://${dest}`])).ms,
+                    );
                 }
             } finally {
                 await t.target.stop();
@@ -67,8 +72,12 @@ async function singleImage(work: string, source: RunningRegistry, proxy: Shaping
     }
     const [o, s] = [median(times.ours), median(times.skopeo)];
     console.log(`\n1. one ${fmt(bytes / MiB, 1)} MiB image (layers 110 + 24 + 10 MiB) from the far source, ${ROUNDS} rounds`);
-    console.log(`   ours   s: ${times.ours.map((x) => fmt(x / 1000, 1)).join(", ")}  median ${fmt(o / 1000, 1)} (${fmt(bytes / 1e6 / (o / 1000), 1)} MB/s)`);
-    console.log(`   skopeo s: ${times.skopeo.map((x) => fmt(x / 1000, 1)).join(", ")}  median ${fmt(s / 1000, 1)} (${fmt(bytes / 1e6 / (s / 1000), 1)} MB/s)`);
+    console.log(
+        `   ours   s: ${times.ours.map((x) => fmt(x / 1000, 1)).join(", ")}  median ${fmt(o / 1000, 1)} (${fmt(bytes / 1e6 / (o / 1000), 1)} MB/s)`,
+    );
+    console.log(
+        `   skopeo s: ${times.skopeo.map((x) => fmt(x / 1000, 1)).join(", ")}  median ${fmt(s / 1000, 1)} (${fmt(bytes / 1e6 / (s / 1000), 1)} MB/s)`,
+    );
     console.log(`   ratio skopeo copy / ours = ${fmt(s / o)}  (goal >= 2.5)`);
 }
 
@@ -93,7 +102,17 @@ async function helperSet(work: string, source: RunningRegistry, proxy: ShapingPr
                     }));
                     times.ours.push((await ours(plan, viaProxy(t.options, proxy))).ms);
                 } else {
-                    const args = ["sync", "--all", "--src", "yaml", "--dest", "docker", ...t.skopeoDest, syncFile, `${t.target.host}/mirror`];
+                    const args = [
+                        "sync",
+                        "--all",
+                        "--src",
+                        "yaml",
+                        "--dest",
+                        "docker",
+                        ...t.skopeoDest,
+                        syncFile,
+                        `${t.target.host}/mirror`,
+                    ];
                     times.skopeo.push((await skopeo(args)).ms);
                 }
             } finally {
@@ -119,7 +138,10 @@ async function cutBlob(work: string, source: RunningRegistry): Promise<void> {
     const sent: Record<string, number> = {};
     for (const side of ["skopeo", "ours"]) {
         // A proxy of its own per run: the cut happens once, and the byte count starts at zero.
-        const proxy = await startShapingProxy(source.host, { ...LINK, cut: { digest: blob.digest, afterBytes: Math.round(blob.size * 0.8) } });
+        const proxy = await startShapingProxy(source.host, {
+            ...LINK,
+            cut: { digest: blob.digest, afterBytes: Math.round(blob.size * 0.8) },
+        });
         const t = await freshTarget(work, source);
         try {
             const src = `${proxy.host}/bench/cut:v1`;
@@ -148,16 +170,28 @@ async function main(): Promise<void> {
     const proxy = await startShapingProxy(source.host, LINK);
     const started = performance.now();
     try {
-        console.log(`mirror far-link bench: node ${process.version}, ${os.cpus().length} CPUs, ${(await runSkopeo(["--version"])).stdout.trim()}`);
+        console.log(
+            `mirror far-link bench: node ${process.version}, ${os.cpus().length} CPUs, ${(await runSkopeo(["--version"])).stdout.trim()}`,
+        );
         console.log(
             `link: ${LINK.perConnectionBytesPerSec! / 1e6} MB/s per connection, ${LINK.totalBytesPerSec! / 1e6} MB/s in all, ${LINK.latencyMs} ms added each way (source far, mirror near)`,
         );
-        console.log(`load average at start: ${os.loadavg().map((x) => fmt(x)).join(" ")}`);
+        console.log(
+            `load average at start: ${os
+                .loadavg()
+                .map((x) => fmt(x))
+                .join(" ")}`,
+        );
         const only = process.env.BENCH_ONLY;
         if (!only || only.includes("1")) await singleImage(work, source, proxy);
         if (!only || only.includes("2")) await helperSet(work, source, proxy);
         if (!only || only.includes("3")) await cutBlob(work, source);
-        console.log(`\ntotal ${fmt((performance.now() - started) / 1000, 1)} s; load average at end: ${os.loadavg().map((x) => fmt(x)).join(" ")}`);
+        console.log(
+            `\ntotal ${fmt((performance.now() - started) / 1000, 1)} s; load average at end: ${os
+                .loadavg()
+                .map((x) => fmt(x))
+                .join(" ")}`,
+        );
     } finally {
         await proxy.stop();
         await source.stop();

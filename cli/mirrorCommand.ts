@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-// Module by module, not the index: the CLI must not load @pulumi/pulumi (the index exports the Pulumi resource).
+// The engine's index (no Pulumi, no cloud SDK) and the chart image set: nothing else loads at start-up.
 import {
     type ChartDefaults,
     defaultsForChartVersion,
@@ -15,10 +15,13 @@ import {
     parseChartValues,
 } from "../components/chartDefaults";
 import { chartImageSet } from "../components/chartImages";
-import type { RegistryConnection } from "../components/mirror/http";
-import { planMirror } from "../components/mirror/imageSet";
-import { mirrorImages } from "../components/mirror/mirror";
+import { mirrorImages, parsePlatform, planMirror } from "../components/mirror";
+import { readImagesFile } from "./imagesFile";
 import { type Output, formatResult, formatSummary, progressPrinter } from "./progress";
+import { registryConnections } from "./registryOptions";
+import { UsageError } from "./usageError";
+
+export { UsageError } from "./usageError";
 
 /** Exit status: 0 all good, 1 an image failed (or the run could not start), 2 a usage error. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -40,17 +43,17 @@ pluginConnector.imageMirror expects them). Digests are preserved; images already
   --github-builder           also the GitHub Actions builder's kaniko (plugin_connector.github.shaderImage)
   --all-chart-images         also every image the chart's values name; needs --chart-values
   --image <ref>              an extra image (repeatable); alone, without --chart-version, only these
+  --images-file <file>       extra images, one reference per line (# comments and blank lines skipped; repeatable)
   --platform <os/arch>       keep only these platforms of multi-platform images (repeatable; default all)
   --dry-run                  print what would be copied; write nothing
   --auth-file <file>         docker config with the logins (default $DOCKER_CONFIG/config.json or ~/.docker/config.json)
   --concurrency <n>          transfers at once (default 16)
   --insecure <host>          speak plain HTTP to this registry (repeatable)
-  --ca-file <file>           extra CA certificate (PEM) for the --to registry
+  --ca-file [<host>=]<file>  trust this CA (PEM) for <host>, a source or the mirror; a bare <file> is for the --to
+                             registry (repeatable)
+  --progress-interval <s>    without a terminal (CI logs): a progress line every <s> seconds (default 5; 0 = none)
   -h, --help                 this text
 `;
-
-/** Raised for bad command lines: printed with a hint, exit status 2. */
-export class UsageError extends Error {}
 
 /** The parsed command line. */
 export interface MirrorCommandOptions {
@@ -66,7 +69,9 @@ export interface MirrorCommandOptions {
     readonly authFile?: string;
     readonly concurrency?: number;
     readonly insecure: readonly string[];
-    readonly caFile?: string;
+    readonly caFiles: readonly string[];
+    readonly imagesFiles: readonly string[];
+    readonly progressIntervalMs: number;
     readonly help: boolean;
 }
 
@@ -91,7 +96,9 @@ export function parseMirrorArgs(argv: readonly string[]): MirrorCommandOptions {
                 "auth-file": { type: "string" },
                 concurrency: { type: "string" },
                 insecure: { type: "string", multiple: true, default: [] },
-                "ca-file": { type: "string" },
+                "ca-file": { type: "string", multiple: true, default: [] },
+                "images-file": { type: "string", multiple: true, default: [] },
+                "progress-interval": { type: "string" },
                 help: { type: "boolean", short: "h", default: false },
             },
         }));
@@ -111,14 +118,16 @@ export function parseMirrorArgs(argv: readonly string[]): MirrorCommandOptions {
         authFile: values["auth-file"] as string | undefined,
         concurrency: values.concurrency === undefined ? undefined : Number(values.concurrency),
         insecure: values.insecure as string[],
-        caFile: values["ca-file"] as string | undefined,
+        caFiles: values["ca-file"] as string[],
+        imagesFiles: values["images-file"] as string[],
+        progressIntervalMs: values["progress-interval"] === undefined ? 5000 : Number(values["progress-interval"]) * 1000,
         help: values.help as boolean,
     };
     if (options.help) return options;
     if (!options.to) throw new UsageError("--to <registry/prefix> is required");
     const chartImages = options.chartVersion !== undefined || options.chartValues !== undefined;
-    if (!chartImages && options.images.length === 0) {
-        throw new UsageError("nothing to mirror: give --chart-version <version> and/or --image <ref>");
+    if (!chartImages && options.images.length === 0 && options.imagesFiles.length === 0) {
+        throw new UsageError("nothing to mirror: give --chart-version <version>, --image <ref> or --images-file <file>");
     }
     if (options.allChartImages && options.chartValues === undefined) {
         throw new UsageError("--all-chart-images needs --chart-values <values.yaml> (helm show values dify/dify --version X)");
@@ -141,6 +150,21 @@ export function parseMirrorArgs(argv: readonly string[]): MirrorCommandOptions {
         !(Number.isInteger(options.concurrency) && options.concurrency >= 1 && options.concurrency <= 256)
     ) {
         throw new UsageError(`--concurrency must be an integer from 1 to 256, got ${JSON.stringify(values.concurrency)}`);
+    }
+    if (!(Number.isFinite(options.progressIntervalMs) && options.progressIntervalMs >= 0)) {
+        throw new UsageError(
+            `--progress-interval must be a number of seconds (0 for none), got ${JSON.stringify(values["progress-interval"])}`,
+        );
+    }
+    for (const platform of options.platforms) {
+        try {
+            parsePlatform(platform);
+        } catch (e) {
+            throw new UsageError(`--platform ${platform}: ${(e as Error).message}`);
+        }
+    }
+    if (options.authFile !== undefined && !fs.existsSync(options.authFile)) {
+        throw new UsageError(`--auth-file ${options.authFile}: no such file`);
     }
     return options;
 }
@@ -177,6 +201,7 @@ function defaultAuthFile(): string | undefined {
 export async function runMirrorCommand(argv: readonly string[], out: Output, err: Output): Promise<number> {
     let options: MirrorCommandOptions;
     let plan: ReturnType<typeof planMirror>;
+    let registries: ReturnType<typeof registryConnections>;
     try {
         options = parseMirrorArgs(argv);
         if (options.help) {
@@ -194,23 +219,19 @@ export async function runMirrorCommand(argv: readonly string[], out: Output, err
                       chartValues: options.allChartImages ? chart.values : undefined,
                   })),
             ...options.images,
+            ...options.imagesFiles.flatMap(readImagesFile),
         ];
         plan = planMirror(sources, options.to);
+        registries = registryConnections(options.insecure, options.caFiles, options.to.split("/")[0]);
     } catch (e) {
         err.write(`dify-plugin-registry mirror: ${(e as Error).message}\nRun with --help for usage.\n`);
         return EXIT.usage;
-    }
-    const registries: Record<string, RegistryConnection> = {};
-    for (const host of options.insecure) registries[host] = { insecure: true };
-    if (options.caFile !== undefined) {
-        const host = options.to.split("/")[0];
-        registries[host] = { ...registries[host], caFile: options.caFile };
     }
     const authFile = options.authFile ?? defaultAuthFile();
     out.write(
         `${options.dryRun ? "checking" : "mirroring"} ${plan.length} images into ${options.to}${authFile ? ` (logins from ${authFile})` : ""}\n`,
     );
-    const progress = progressPrinter(out, plan.length);
+    const progress = progressPrinter(out, plan.length, { intervalMs: options.progressIntervalMs });
     let report: Awaited<ReturnType<typeof mirrorImages>>;
     try {
         report = await mirrorImages(plan, {

@@ -1,8 +1,9 @@
 /**
  * What the `mirror` command prints while it runs: on a terminal, finished images as lines and one status line redrawn
- * in place; otherwise (a pipe, a CI log) plain lines only, one per finished image and one per retry.
+ * in place; otherwise (a pipe, a CI log) plain lines only: one per finished image, a progress line every few seconds,
+ * and retries compacted (the first of a kind, then a count).
  */
-import type { ImageResult, MirrorReport, ProgressEvent } from "../components/mirror";
+import { CertificateError, type ImageResult, type MirrorReport, type ProgressEvent } from "../components/mirror";
 
 /** Where output goes; `isTTY` selects the redrawn status line. */
 export interface Output {
@@ -27,9 +28,18 @@ export function formatBytes(bytes: number): string {
 export function formatResult(r: ImageResult): string {
     const label = { copied: "copied", skipped: "up to date", "would-copy": "would copy", failed: "FAILED" }[r.status];
     const head = `${label.padEnd(10)} ${r.source} → ${r.target}`;
-    if (r.status === "failed") return `${head}\n           ${r.error?.message ?? "failed"}`;
+    if (r.status === "failed") return `${head}\n           ${r.error?.message ?? "failed"}${fixFor(r.error)}`;
     const extra = r.status === "copied" ? `  (${formatBytes(r.bytes)}, ${(r.durationMs / 1000).toFixed(1)} s)` : "";
     return `${head}  ${r.digest ?? ""}${extra}`;
+}
+
+/** The command-line fix for an error the engine names a registry for (a CA missing for that registry). */
+function fixFor(error: Error | undefined): string {
+    for (let e: unknown = error, depth = 0; e && depth < 5; depth++, e = (e as { cause?: unknown }).cause) {
+        if (e instanceof CertificateError)
+            return `\n           fix: --ca-file ${e.host}=<ca.pem> (the CA that signed ${e.host}'s certificate)`;
+    }
+    return "";
 }
 
 /** The summary line: copied / skipped / failed / bytes / time (or, for a dry run, what would be copied). */
@@ -42,13 +52,43 @@ export function formatSummary(report: MirrorReport, dryRun: boolean): string {
     return `${report.copied} copied, ${report.skipped} skipped, ${report.failed} failed, ${formatBytes(report.bytes)} uploaded in ${seconds} s`;
 }
 
-/** Turns progress events into output; call `done()` before printing the summary. */
-export function progressPrinter(out: Output, total: number): { onProgress(event: ProgressEvent): void; done(): void } {
+/** How the printer paces itself. */
+export interface ProgressOptions {
+    /** Without a terminal: a progress line this often (ms); 0 = none. Default 5000. */
+    readonly intervalMs?: number;
+    /** Retries of one registry failing the same way within this window (ms) print once, then as a count. Default 10 000. */
+    readonly retryWindowMs?: number;
+}
+
+/** `127.0.0.1:5000` / `registry.example.com` out of a retry message, and the reason after its last colon. */
+function retryKey(message: string): { key: string; reason: string } {
+    const host = /(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-f:]+\]|[a-z0-9-]+(?:\.[a-z0-9-]+)+)(?::\d+)?/i.exec(message)?.[0] ?? "";
+    const reason = message.slice(message.lastIndexOf(": ") + 2);
+    return { key: `${host} ${reason}`, reason: host ? `${host}: ${reason}` : reason };
+}
+
+/**
+ * Turns progress events into output; call `done()` before printing the summary. On a terminal a status line is
+ * redrawn in place; otherwise a plain line every `intervalMs` tells bytes, rate and images done. Retries are
+ * compacted: the first of a kind (registry and reason) is printed, repeats within the window only counted.
+ */
+export function progressPrinter(
+    out: Output,
+    total: number,
+    options: ProgressOptions = {},
+): { onProgress(event: ProgressEvent): void; done(): void } {
+    const intervalMs = options.intervalMs ?? 5000;
+    const retryWindowMs = options.retryWindowMs ?? 10_000;
+    const started = Date.now();
     let finished = 0;
-    let bytes = 0;
+    let bytes = 0; // uploaded: copied blobs
+    let moved = 0; // downloaded so far, blobs in progress included
     let current = "";
     let lastDraw = 0;
     let drawn = false;
+    const seen = new Map<string, number>(); // blob → bytes transferred so far
+    const retries = new Map<string, { reason: string; last: number; suppressed: number }>();
+    let lastTick = { at: started, moved: 0 };
     const clear = () => {
         if (drawn) out.write("\r\x1b[K");
         drawn = false;
@@ -67,18 +107,51 @@ export function progressPrinter(out: Output, total: number): { onProgress(event:
         out.write(`${text}\n`);
         draw(true);
     };
+    const flushRetries = (olderThan: number) => {
+        for (const [key, r] of retries) {
+            if (r.last > olderThan) continue;
+            if (r.suppressed > 0) line(`retried ${r.suppressed} more time${r.suppressed === 1 ? "" : "s"}: ${r.reason}`);
+            retries.delete(key);
+        }
+    };
+    const tick = () => {
+        const now = Date.now();
+        const rate = ((moved - lastTick.moved) / Math.max(1, now - lastTick.at)) * 1000;
+        lastTick = { at: now, moved };
+        flushRetries(now - retryWindowMs);
+        line(
+            `progress: ${finished}/${total} images done, ${formatBytes(moved)} transferred, ${formatBytes(rate)}/s, ` +
+                `${((now - started) / 1000).toFixed(0)} s`,
+        );
+    };
+    const timer = !out.isTTY && intervalMs > 0 ? setInterval(tick, intervalMs) : undefined;
+    timer?.unref();
     return {
         onProgress(event) {
             if (event.type === "image-start") {
                 current = event.target;
                 draw(false);
             } else if (event.type === "blob-progress") {
+                const key = `${event.target}|${event.digest}`;
+                moved += event.transferred - (seen.get(key) ?? 0);
+                seen.set(key, event.transferred);
                 current = `${event.target} ${formatBytes(event.transferred)}/${formatBytes(event.size)}`;
                 draw(false);
             } else if (event.type === "blob-done") {
                 if (event.outcome === "copied") bytes += event.size;
                 draw(false);
             } else if (event.type === "retry") {
+                const now = Date.now();
+                const { key, reason } = retryKey(event.message);
+                const earlier = retries.get(key);
+                if (earlier && now - earlier.last < retryWindowMs) {
+                    earlier.suppressed++;
+                    earlier.last = now;
+                    return;
+                }
+                if (earlier?.suppressed)
+                    line(`retried ${earlier.suppressed} more time${earlier.suppressed === 1 ? "" : "s"}: ${earlier.reason}`);
+                retries.set(key, { reason, last: now, suppressed: 0 });
                 line(`retry ${event.attempt} in ${(event.delayMs / 1000).toFixed(1)} s: ${event.message}`);
             } else if (event.type === "image-done") {
                 finished++;
@@ -86,6 +159,8 @@ export function progressPrinter(out: Output, total: number): { onProgress(event:
             }
         },
         done() {
+            if (timer) clearInterval(timer);
+            flushRetries(Number.POSITIVE_INFINITY);
             clear();
         },
     };

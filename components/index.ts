@@ -62,11 +62,9 @@ export {
     RegistryError,
     AuthenticationError,
     DigestMismatchError,
-    ImageMirror,
-    ImageMirrorArgs,
-    MirroredImage,
-    MirrorRegistrySettings,
+    CertificateError,
 } from "./mirror";
+export { ImageMirror, ImageMirrorArgs, imageMirrorProvider, MirroredImage, MirrorRegistrySettings } from "./imageMirror";
 export {
     checkRegistry,
     CheckOptions,

@@ -9,7 +9,7 @@ import type { ChartDefaults, HelperImages } from "./chartDefaults";
 import type { ConnectorImages } from "./connectorImages";
 import { planMirror } from "./mirror/imageSet";
 import { parsePlatform } from "./mirror/platforms";
-import type { MirroredImage, MirrorRegistrySettings } from "./mirror/provider";
+import type { MirroredImage, MirrorRegistrySettings } from "./imageMirror/provider";
 import { formatRemoteImage, parseRemoteImage } from "./mirror/reference";
 import type { MirrorPlanItem } from "./mirror/types";
 import { isPlainObject } from "./values/chartValues";

@@ -61,7 +61,10 @@ describe("live: mirror faults", function () {
             assert.ok(retries.length >= 1, "no retry was reported");
             const message = (retries[0] as Extract<ProgressEvent, { type: "retry" }>).message;
             // Resumed where the connection dropped, not from byte zero.
-            assert.match(message, /^GET 127\.0\.0\.1:\d+\/app\/big blob sha256:[0-9a-f]{64} from byte [1-9]\d*: .*(ECONNRESET|aborted|socket hang up)/);
+            assert.match(
+                message,
+                /^GET 127\.0\.0\.1:\d+\/app\/big blob sha256:[0-9a-f]{64} from byte [1-9]\d*: .*(ECONNRESET|aborted|socket hang up)/,
+            );
             assert.equal(await skopeoDigest(to, target!), bigDigest);
             await pullsIntact(to);
         } finally {

@@ -28,6 +28,38 @@ export class AuthenticationError extends RegistryError {
     }
 }
 
+/**
+ * The registry's TLS certificate is not trusted (self-signed, a private CA, a wrong name, expired). Never retried.
+ * `host` is the registry whose CA is missing: trust it for that registry only (`registries[host].caFile`, the CLI's
+ * `--ca-file host=FILE`).
+ */
+export class CertificateError extends RegistryError {
+    constructor(
+        readonly host: string,
+        /** Node's TLS error code, e.g. `SELF_SIGNED_CERT_IN_CHAIN`. */
+        readonly code: string,
+        detail: string,
+    ) {
+        const message = `${host}: the registry's TLS certificate is not trusted (${code}: ${detail}); trust its CA for this registry (caFile)`;
+        super(message, undefined);
+        this.message = message;
+    }
+}
+
+/** TLS errors that mean "certificate not trusted" (Node's codes). */
+export const CERTIFICATE_ERROR_CODES: readonly string[] = [
+    "SELF_SIGNED_CERT_IN_CHAIN",
+    "DEPTH_ZERO_SELF_SIGNED_CERT",
+    "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+    "UNABLE_TO_GET_ISSUER_CERT",
+    "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+    "CERT_HAS_EXPIRED",
+    "CERT_NOT_YET_VALID",
+    "CERT_UNTRUSTED",
+    "CERT_SIGNATURE_FAILURE",
+    "ERR_TLS_CERT_ALTNAME_INVALID",
+];
+
 /** The bytes served for a blob or manifest do not hash to the digest that names them. Never retried. */
 export class DigestMismatchError extends Error {
     constructor(
@@ -51,7 +83,7 @@ export class UnsupportedManifestError extends Error {
 // Each name lives on its class's prototype, like the built-in errors' names. It also gives every prototype an own
 // property besides `constructor`, which makes Pulumi's closure serialization (the image mirror provider) keep the
 // prototype chain — without it, `instanceof` and `Error.prototype` are lost in the serialized copy.
-for (const cls of [RegistryError, AuthenticationError, DigestMismatchError, UnsupportedManifestError]) {
+for (const cls of [RegistryError, AuthenticationError, CertificateError, DigestMismatchError, UnsupportedManifestError]) {
     Object.defineProperty(cls.prototype, "name", { value: cls.name, writable: true, configurable: true, enumerable: false });
 }
 

@@ -9,6 +9,7 @@ import * as http from "node:http";
 import * as https from "node:https";
 import * as tls from "node:tls";
 import { pipeline, type Readable } from "node:stream";
+import { CERTIFICATE_ERROR_CODES, CertificateError } from "./errors";
 
 /** How to reach one registry host. */
 export interface RegistryConnection {
@@ -96,7 +97,7 @@ export class HttpTransport {
             // the caller gets the body's error, not the "socket hang up" of the abort.
             let bodyError: Error | undefined;
             // `on`, not `once`: a second error (a reset after an abort) must not become an uncaught exception.
-            req.on("error", (err) => reject(bodyError ?? err));
+            req.on("error", (err) => reject(bodyError ?? asCertificateError(err, url.host)));
             req.once("response", (res) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res, url }));
             const body = request.body;
             if (body === undefined || Buffer.isBuffer(body)) {
@@ -141,6 +142,23 @@ function withExtraCa(extra: readonly (string | Buffer)[]): tls.SecureContext {
 function toArray(ca: RegistryConnection["ca"]): (string | Buffer)[] {
     if (ca === undefined) return [];
     return Array.isArray(ca) ? [...ca] : [ca as string | Buffer];
+}
+
+/** Network errors that mean the registry cannot be reached at all. */
+const UNREACHABLE_CODES = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ECONNABORTED"];
+
+/**
+ * A TLS verification failure becomes a {@link CertificateError} naming the registry; a registry that cannot be
+ * reached says so (keeping the code, so it is still retried); other errors pass unchanged.
+ */
+function asCertificateError(err: Error, host: string): Error {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code !== "string") return err;
+    if (CERTIFICATE_ERROR_CODES.includes(code)) return new CertificateError(host, code, err.message);
+    if (UNREACHABLE_CODES.includes(code)) {
+        return Object.assign(new Error(`${host} is unreachable (${err.message})`, { cause: err }), { code });
+    }
+    return err;
 }
 
 /** Reads a whole (small) body; fails past `limit` bytes so a misbehaving server cannot exhaust memory. */

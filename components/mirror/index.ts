@@ -1,5 +1,5 @@
 /**
- * Image mirroring: an OCI distribution client and copier (no well-kept npm library copies images between registries,
+ * Image mirroring, a pure engine (no Pulumi, nothing Dify-specific; the Pulumi resource is `components/imageMirror`): an OCI distribution client and copier (no well-kept npm library copies images between registries,
  * so this is our own, on node:http/https and node:crypto). Which images a Dify chart needs is `components/chartImages.ts`.
  *
  * ```ts
@@ -11,10 +11,6 @@
 export { mirrorImages, summarize, DEFAULT_CONCURRENCY } from "./mirror";
 export { planMirror } from "./imageSet";
 export type { MirrorPlanItem, MirrorOptions, MirrorReport, ImageResult, ProgressEvent, BlobOutcome } from "./types";
-export { ImageMirror } from "./resource";
-export type { ImageMirrorArgs } from "./resource";
-export { imageMirrorProvider } from "./provider";
-export type { ImageMirrorInputs, ImageMirrorOutputs, MirroredImage, MirrorRegistrySettings } from "./provider";
 export { RegistryClient } from "./registryClient";
 export type { ManifestInfo, FetchedManifest } from "./registryClient";
 export type { RegistryClientOptions } from "./registrySession";
@@ -30,6 +26,8 @@ export { parsePlatform, platformMatches } from "./platforms";
 export { DEFAULT_RETRY_POLICY, isRetryable, parseRetryAfter } from "./retry";
 export type { RetryPolicy } from "./retry";
 export { Limiter } from "./limiter";
-export { RegistryError, AuthenticationError, DigestMismatchError, UnsupportedManifestError } from "./errors";
+export { RegistryError, AuthenticationError, CertificateError, DigestMismatchError, UnsupportedManifestError } from "./errors";
 export { MEDIA_TYPES } from "./manifest";
 export type { Descriptor, Platform } from "./manifest";
+export { openRangedBlob, DEFAULT_PART_SIZE, DEFAULT_PARTS_IN_FLIGHT } from "./rangedBlob";
+export type { RangedBlob, RangedBlobOptions, RangeOpener } from "./rangedBlob";

@@ -67,7 +67,10 @@ export async function startShapingProxy(upstream: string, options: ShapingOption
     const clockOf = (socket: net.Socket): RateClock | undefined => {
         if (!options.perConnectionBytesPerSec) return undefined;
         let clock = perSocket.get(socket);
-        if (!clock) perSocket.set(socket, (clock = { next: 0, bytesPerMs: options.perConnectionBytesPerSec / 1000 }));
+        if (!clock) {
+            clock = { next: 0, bytesPerMs: options.perConnectionBytesPerSec / 1000 };
+            perSocket.set(socket, clock);
+        }
         return clock;
     };
 
@@ -103,7 +106,12 @@ export async function startShapingProxy(upstream: string, options: ShapingOption
                         let cutNow = false;
                         if (digest) {
                             const sent = sentByDigest.get(digest) ?? 0;
-                            if (options.cut && cuts === 0 && digest === options.cut.digest && sent + slice.length >= options.cut.afterBytes) {
+                            if (
+                                options.cut &&
+                                cuts === 0 &&
+                                digest === options.cut.digest &&
+                                sent + slice.length >= options.cut.afterBytes
+                            ) {
                                 slice = slice.subarray(0, Math.max(0, options.cut.afterBytes - sent));
                                 cutNow = true;
                             }

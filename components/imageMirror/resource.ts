@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { type ImageMirrorInputs, imageMirrorProvider, type MirroredImage, type MirrorRegistrySettings } from "./provider";
-import type { MirrorPlanItem } from "./types";
+import type { MirrorPlanItem } from "../mirror/types";
 
 /** Arguments of {@link ImageMirror}. */
 export interface ImageMirrorArgs {

@@ -11,8 +11,8 @@
  * a dry run and drops images whose target no longer matches its source, so the next `up` copies them again.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { mirrorImages } from "./mirror";
-import type { ImageResult, MirrorPlanItem, MirrorReport } from "./types";
+import { mirrorImages } from "../mirror/mirror";
+import type { ImageResult, MirrorPlanItem, MirrorReport } from "../mirror/types";
 
 /** How one registry is reached (a subset of `RegistryConnection` that survives the state: plain values only). */
 export interface MirrorRegistrySettings {

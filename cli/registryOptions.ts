@@ -1,0 +1,60 @@
+/**
+ * Command-line options for reaching registries, shared by the commands that talk to registries: repeatable
+ * `--insecure HOST` and `--ca-file [HOST=]FILE` (a bare FILE is for the command's own registry, e.g. `--to`'s).
+ * Files are read and checked here, before any work, so a wrong path is a usage error naming the option.
+ */
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import type { RegistryConnection } from "../components/mirror/http";
+import { UsageError } from "./usageError";
+
+/** `host`, `host:port`, `[v6]:port`: what a registry is keyed by. */
+const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+/** One `--ca-file` value: `HOST=FILE`, or a bare `FILE` for `defaultHost`. */
+export function parseCaFileArg(value: string, defaultHost: string): { readonly host: string; readonly file: string } {
+    const at = value.indexOf("=");
+    if (at > 0 && HOST.test(value.slice(0, at))) return { host: value.slice(0, at), file: value.slice(at + 1) };
+    if (at === 0) throw new UsageError(`--ca-file ${value}: give HOST=FILE or FILE`);
+    return { host: defaultHost, file: value };
+}
+
+/** Reads a PEM CA file; a usage error naming `--ca-file` when it cannot be read or holds no certificate. */
+export function readCaFile(arg: string, file: string): string {
+    let pem: string;
+    try {
+        pem = fs.readFileSync(file, "utf8");
+    } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        throw new UsageError(
+            `--ca-file ${arg}: ${code === "ENOENT" ? `no such file ${file}` : `cannot read ${file} (${(e as Error).message})`}`,
+        );
+    }
+    const first = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem);
+    try {
+        if (!first) throw new Error("no PEM certificate in it");
+        new crypto.X509Certificate(first[0]);
+    } catch (e) {
+        throw new UsageError(`--ca-file ${arg}: ${file} is not a PEM CA certificate (${(e as Error).message})`);
+    }
+    return pem;
+}
+
+/** The per-registry connection settings of `--insecure` and `--ca-file` values; throws {@link UsageError}. */
+export function registryConnections(
+    insecure: readonly string[],
+    caFiles: readonly string[],
+    defaultHost: string,
+): Record<string, RegistryConnection> {
+    const registries: Record<string, { insecure?: boolean; ca?: string[] }> = {};
+    for (const host of insecure) {
+        if (!HOST.test(host)) throw new UsageError(`--insecure ${host}: expected a registry host (host or host:port)`);
+        registries[host] = { ...registries[host], insecure: true };
+    }
+    for (const arg of caFiles) {
+        const { host, file } = parseCaFileArg(arg, defaultHost);
+        const pem = readCaFile(arg, file);
+        registries[host] = { ...registries[host], ca: [...(registries[host]?.ca ?? []), pem] };
+    }
+    return registries;
+}
