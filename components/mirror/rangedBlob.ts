@@ -80,9 +80,15 @@ export function openRangedBlob(options: RangedBlobOptions): RangedBlob {
     let ownBusy = false; // the blob's own limiter slot
     const open = new Set<HttpResponse>();
     const tasks: Promise<void>[] = [];
+    // Declared before any use, assigned below: Pulumi's closure serialization (the image mirror provider) takes a
+    // const used textually before its declaration for a free variable and fails.
+    let schedule: () => void;
+    let fetchPart: (part: Part) => Promise<void>;
+    let cancel: () => void;
+    let readPart: (part: Part, res: HttpResponse, from: number, askedRange: boolean) => Promise<void>;
 
     /** Starts parts while the registry serves ranges, a slot is free and the window allows. */
-    const schedule = () => {
+    schedule = () => {
         while (!cancelled && next < parts.length && next - consuming < maxInFlight && (next === 0 || ranged === true)) {
             let release: (() => void) | undefined;
             if (!ownBusy) {
@@ -109,7 +115,7 @@ export function openRangedBlob(options: RangedBlobOptions): RangedBlob {
         }
     };
 
-    const fetchPart = async (part: Part): Promise<void> => {
+    fetchPart = async (part: Part): Promise<void> => {
         for (let attempt = 0; ; ) {
             const from = part.start + part.received;
             const before = part.received;
@@ -148,7 +154,7 @@ export function openRangedBlob(options: RangedBlobOptions): RangedBlob {
         }
     };
 
-    const readPart = async (part: Part, res: HttpResponse, from: number, askedRange: boolean): Promise<void> => {
+    readPart = async (part: Part, res: HttpResponse, from: number, askedRange: boolean): Promise<void> => {
         let skip = 0;
         if (res.status === 206) {
             const served = /^bytes\s+(\d+)-(\d+)\//.exec(String(res.headers["content-range"] ?? ""));
@@ -244,7 +250,7 @@ export function openRangedBlob(options: RangedBlobOptions): RangedBlob {
         }
     }
 
-    const cancel = () => {
+    cancel = () => {
         if (cancelled) return;
         cancelled = true;
         for (const res of open) res.body.destroy();
