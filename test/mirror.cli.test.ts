@@ -6,7 +6,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { formatBytes, progressPrinter } from "../cli/progress";
+import { parseCaFileArg } from "../cli/registryOptions";
+import { startShapingProxy } from "./support/shapingProxy";
 import { INSTALL_HINT, registryAvailable, type RunningRegistry, startRegistry } from "./support/registry";
+import { skopeoCopy } from "./support/skopeo";
 import { multiLayerImage, pushLayout, skopeoDigest, twoPlatformIndex, writeAuthFile } from "./support/testImages";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -61,11 +64,47 @@ describe("mirror CLI: usage errors", function () {
             /chart version 1\.0\.0 is not in the built-in table \(exact versions only: 3\.5\.3, .*\): give its own values with --chart-values <file> \(helm show values dify\/dify --version 1\.0\.0/,
         ],
         ["an unknown command", ["copy"], /unknown command "copy"/],
+        [
+            "a platform without an architecture",
+            ["mirror", "--to", "m.example.com/x", "--image", "a:1", "--platform", "linux"],
+            /--platform linux: /,
+        ],
+        [
+            "a missing CA file for the mirror",
+            ["mirror", "--to", "m.example.com/x", "--image", "a:1", "--ca-file", "/nonexistent/ca.pem"],
+            /--ca-file \/nonexistent\/ca\.pem: no such file \/nonexistent\/ca\.pem/,
+        ],
+        [
+            "a missing CA file for a source",
+            ["mirror", "--to", "m.example.com/x", "--image", "a:1", "--ca-file", "src.example.com:5000=/nonexistent/ca.pem"],
+            /--ca-file src\.example\.com:5000=\/nonexistent\/ca\.pem: no such file \/nonexistent\/ca\.pem/,
+        ],
+        [
+            "a CA file that holds no certificate",
+            ["mirror", "--to", "m.example.com/x", "--image", "a:1", "--ca-file", "package.json"],
+            /--ca-file package\.json: package\.json is not a PEM CA certificate/,
+        ],
+        [
+            "a missing images file",
+            ["mirror", "--to", "m.example.com/x", "--images-file", "/nonexistent/images.txt"],
+            /--images-file \/nonexistent\/images\.txt: no such file/,
+        ],
+        [
+            "a missing auth file",
+            ["mirror", "--to", "m.example.com/x", "--image", "a:1", "--auth-file", "/nonexistent/config.json"],
+            /--auth-file \/nonexistent\/config\.json: no such file/,
+        ],
+        [
+            "a bad progress interval",
+            ["mirror", "--to", "m.example.com/x", "--image", "a:1", "--progress-interval", "soon"],
+            /--progress-interval must be a number of seconds/,
+        ],
     ] as const) {
-        it(`${what}: exit 2 with a clear message`, async () => {
+        it(`${what}: exit 2 with a clear message, before any work`, async () => {
             const run = await cli(args, home);
             assert.equal(run.code, 2, run.stderr);
             assert.match(run.stderr, message);
+            assert.equal(run.stdout, "", "nothing started");
         });
     }
 
@@ -111,6 +150,33 @@ describe("mirror CLI: progress display", () => {
             "retry 1 in 0.2 s: GET x: ECONNRESET\ncopied     a.example.com/x:1 → m.example.com/x:1  sha256:ab  (2.5 MB, 1.2 s)\n",
         );
         assert.deepEqual([0, 999, 1000, 12_345_678].map(formatBytes), ["0 B", "999 B", "1.0 kB", "12 MB"]);
+    });
+
+    it("retries of one registry failing the same way print once, then as a count", () => {
+        let text = "";
+        const progress = progressPrinter({ write: (t) => (text += t), isTTY: false }, 1, { intervalMs: 0 });
+        for (let i = 1; i <= 50; i++) {
+            progress.onProgress({
+                type: "retry",
+                attempt: (i % 5) + 1,
+                delayMs: 200,
+                message: `GET 127.0.0.1:5000/app/x blob sha256:${String(i).padStart(64, "0")}: connect ECONNREFUSED 127.0.0.1:5000`,
+            });
+        }
+        progress.onProgress({ type: "retry", attempt: 1, delayMs: 200, message: "GET other.example.com/app/x manifest 1: socket hang up" });
+        progress.done();
+        const lines = text.trimEnd().split("\n");
+        assert.equal(lines.length, 3, text);
+        assert.match(lines[0], /^retry 2 in 0\.2 s: GET 127\.0\.0\.1:5000\/app\/x blob .*ECONNREFUSED/);
+        assert.match(lines[1], /^retry 1 in 0\.2 s: GET other\.example\.com/);
+        assert.equal(lines[2], "retried 49 more times: 127.0.0.1:5000: connect ECONNREFUSED 127.0.0.1:5000");
+    });
+
+    it("--ca-file values: HOST=FILE for that host, a bare FILE for the --to registry", () => {
+        assert.deepEqual(parseCaFileArg("ca.pem", "m.example.com"), { host: "m.example.com", file: "ca.pem" });
+        assert.deepEqual(parseCaFileArg("src.example.com=/etc/ca.pem", "m"), { host: "src.example.com", file: "/etc/ca.pem" });
+        assert.deepEqual(parseCaFileArg("10.0.0.5:5000=ca.pem", "m"), { host: "10.0.0.5:5000", file: "ca.pem" });
+        assert.deepEqual(parseCaFileArg("/certs/a=b/ca.pem", "m"), { host: "m", file: "/certs/a=b/ca.pem" }, "a path with = stays a path");
     });
 });
 
@@ -181,6 +247,72 @@ describe("live: mirror CLI against real registries", function () {
         const run = await cli([...common, "--auth-file", authFile], work);
         assert.equal(run.code, 0, run.stderr);
         assert.match(run.stdout, /^0 copied, 2 skipped, 0 failed, 0 B uploaded in \d+\.\d s$/m);
+    });
+
+    it("a TLS source with a private CA: --ca-file HOST=FILE trusts it for that source; without it, exit 1 naming the registry and the option", async () => {
+        const tlsSource = await startRegistry({ tls: true });
+        try {
+            const push = await skopeoCopy({
+                src: `oci:${path.join(work, "multi")}:v1`,
+                dest: `docker://${tlsSource.host}/upstream/multi:v1`,
+                destCertDir: tlsSource.certDir,
+            });
+            assert.ok(push.ok, push.stderr);
+            const images = path.join(work, "images.txt");
+            fs.writeFileSync(images, `# from the TLS source\n${tlsSource.host}/upstream/multi:v1\n\n`);
+            const args = [
+                "mirror",
+                "--to",
+                `${target!.host}/tls-src`,
+                "--images-file",
+                images,
+                "--ca-file",
+                target!.caFile!,
+                "--auth-file",
+                authFile,
+            ];
+            const untrusted = await cli(args, work);
+            assert.equal(untrusted.code, 1, untrusted.stderr);
+            assert.match(untrusted.stderr, new RegExp(`${tlsSource.host}: the registry's TLS certificate is not trusted`));
+            assert.match(untrusted.stderr, new RegExp(`fix: --ca-file ${tlsSource.host}=<ca\\.pem>`));
+            const run = await cli([...args, "--ca-file", `${tlsSource.host}=${tlsSource.caFile}`], work);
+            assert.equal(run.code, 0, run.stderr);
+            assert.equal(await skopeoDigest(`${target!.host}/tls-src/upstream/multi:v1`, target!, authFile), multiDigest);
+        } finally {
+            await tlsSource.stop();
+        }
+    });
+
+    it("without a terminal: a progress line every --progress-interval with bytes, rate and images done", async () => {
+        const slow = await startShapingProxy(source!.host, { totalBytesPerSec: 400_000 });
+        try {
+            const run = await cli(
+                [
+                    "mirror",
+                    "--to",
+                    `${target!.host}/progress`,
+                    "--image",
+                    `${slow.host}/upstream/multi:v1`,
+                    "--insecure",
+                    slow.host,
+                    "--ca-file",
+                    target!.caFile!,
+                    "--auth-file",
+                    authFile,
+                    "--progress-interval",
+                    "0.2",
+                ],
+                work,
+            );
+            assert.equal(run.code, 0, run.stderr);
+            const lines = run.stdout.split("\n").filter((l) => l.startsWith("progress: "));
+            assert.ok(lines.length >= 2, run.stdout);
+            for (const l of lines)
+                assert.match(l, /^progress: [01]\/1 images done, \d+(\.\d)? (B|kB|MB) transferred, \d+(\.\d)? (B|kB|MB)\/s, \d+ s$/);
+            assert.ok(!run.stdout.includes("\r"));
+        } finally {
+            await slow.stop();
+        }
     });
 
     it("a wrong password: non-zero exit, and says which registry rejected which login", async () => {

@@ -174,7 +174,10 @@ describe("live: mirror ranged downloads and resume", function () {
                 partSize: PART,
             });
             assert.equal(report.results[0].status, "failed");
-            assert.ok(slow.blobGets.some((g) => g.digest === big.digest), "the big blob was never asked for");
+            assert.ok(
+                slow.blobGets.some((g) => g.digest === big.digest),
+                "the big blob was never asked for",
+            );
             assert.equal(slow.open(), 0, "a blob download outlived the image's result");
         } finally {
             await Promise.all([slow.stop(), refusing.stop()]);
