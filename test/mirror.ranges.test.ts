@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { mirrorImages, type MirrorOptions, type ProgressEvent } from "../components/mirror";
-import { startHttpProxy } from "./support/proxies";
+import { startHttpProxy, startUploadCuttingProxy } from "./support/proxies";
 import { INSTALL_HINT, registryAvailable, startRegistry, type RunningRegistry } from "./support/registry";
 import { startShapingProxy, type ShapingOptions, type ShapingProxy } from "./support/shapingProxy";
 import { skopeoCopy } from "./support/skopeo";
@@ -136,6 +136,30 @@ describe("live: mirror ranged downloads and resume", function () {
         assert.equal(proxy.cuts(), 1);
         // Without ranges the rest can only come after the start again: about 1.8x, never more than twice.
         assert.ok(sent(proxy, big.digest) <= 2 * big.size);
+    });
+
+    it("live: an upload cut mid-way goes on without fetching the blob again (distribution drops the session: a fresh one, from kept bytes)", async () => {
+        const counting = await startShapingProxy(source!.host, {});
+        const cutting = await startUploadCuttingProxy(target!.host, 3 * MB);
+        const retries: Extract<ProgressEvent, { type: "retry" }>[] = [];
+        const to = `${cutting.host}/upload-cut/img:v1`;
+        try {
+            const report = await mirrorImages([{ source: `${counting.host}/app/img:v1`, target: to }], {
+                registries: { [counting.host]: { insecure: true }, [cutting.host]: { insecure: true } },
+                onProgress: (e) => e.type === "retry" && retries.push(e),
+            });
+            assert.equal(cutting.cuts(), 1, "the upload was never cut: the test proved nothing");
+            assert.equal(report.results[0].status, "copied", String(report.results[0].error));
+            assert.equal(sent(counting, big.digest), big.size, "the source was asked for the blob again");
+            assert.ok(
+                retries.some((r) => new RegExp(`upload .*blob ${big.digest} from byte 0 \\(new upload session\\)`).test(r.message)),
+                JSON.stringify(retries.map((r) => r.message)),
+            );
+            assert.equal(await skopeoDigest(`${target!.host}/upload-cut/img:v1`, target!), imageDigest);
+            await pullsIntact(`${target!.host}/upload-cut/img:v1`);
+        } finally {
+            await Promise.all([counting.stop(), cutting.stop()]);
+        }
     });
 
     it("live: a failed image leaves no request open: the source check ends before the result (target unreachable)", async () => {

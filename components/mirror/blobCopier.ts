@@ -9,6 +9,7 @@ import type { Descriptor } from "./manifest";
 import type { RegistryClient } from "./registryClient";
 import { withRetry, type RetryListener, type RetryPolicy } from "./retry";
 import type { BlobOutcome, ProgressEvent } from "./types";
+import { uploadResumable } from "./blobUpload";
 import { openRangedBlob } from "./rangedBlob";
 import { createDigestVerifier } from "./verify";
 
@@ -146,7 +147,21 @@ export class BlobCopier {
         // download's requests.
         pipeline(download.body, verifier, () => undefined);
         try {
-            await target.client.finishUpload(target.repository, upload, blob.digest, blob.size, verifier);
+            if (blob.size === 0) {
+                await target.client.finishUpload(target.repository, upload, blob.digest, blob.size, verifier);
+            } else {
+                await uploadResumable({
+                    client: target.client,
+                    repository: target.repository,
+                    location: upload,
+                    digest: blob.digest,
+                    size: blob.size,
+                    body: verifier,
+                    retry: this.options.retry,
+                    onRetry: this.options.onRetry,
+                    what: `upload ${target.client.registry}/${target.repository} blob ${blob.digest}`,
+                });
+            }
         } finally {
             download.body.destroy();
             // No request outlives this blob's outcome.

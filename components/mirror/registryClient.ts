@@ -176,6 +176,61 @@ export class RegistryClient {
         discard(res);
     }
 
+    /**
+     * Streams bytes `start`…`size - 1` of a blob into an upload session (one PATCH with `Content-Range`); resolves
+     * with the session's next location. Not replayable: the caller resumes (see `blobUpload.ts`).
+     */
+    async patchUpload(repository: string, location: string, start: number, size: number, body: Readable, digest: string): Promise<string> {
+        const what = `upload ${this.registry}/${repository} blob ${digest}`;
+        const res = await this.session.send("PATCH", new URL(location, this.origin), {
+            scopes: [repositoryScope(repository, true)],
+            headers: {
+                "content-type": "application/octet-stream",
+                "content-length": size - start,
+                "content-range": `${start}-${size - 1}`,
+            },
+            body,
+            expect: [202],
+            what,
+        });
+        if (res.status !== 202) {
+            body.destroy();
+            throw await this.session.failure(res, what);
+        }
+        discard(res);
+        return this.location(res);
+    }
+
+    /**
+     * How many bytes an upload session holds (`GET` of the session: `Range: 0-<last>`), with its current location; or
+     * undefined when the session is gone or invalid — distribution invalidates a session whose PATCH was cut.
+     */
+    async uploadStatus(repository: string, location: string): Promise<{ readonly offset: number; readonly location: string } | undefined> {
+        const res = await this.session.request("GET", new URL(location, this.origin).toString(), {
+            scopes: [repositoryScope(repository, true)],
+            expect: [204, 400, 404],
+            what: `status of upload to ${this.registry}/${repository}`,
+        });
+        discard(res);
+        if (res.status !== 204) return undefined;
+        const range = /^(?:bytes=)?0-(\d+)$/.exec(header(res, "range") ?? "");
+        return { offset: range ? Number(range[1]) + 1 : 0, location: header(res, "location") ? this.location(res) : location };
+    }
+
+    /** Commits an upload session whose bytes are all sent (`PUT ?digest=` with no body). */
+    async commitUpload(repository: string, location: string, digest: string): Promise<void> {
+        const url = new URL(location, this.origin);
+        url.searchParams.set("digest", digest);
+        const res = await this.session.send("PUT", url, {
+            scopes: [repositoryScope(repository, true)],
+            headers: { "content-length": 0 },
+            expect: [201],
+            what: `commit upload ${this.registry}/${repository} blob ${digest}`,
+        });
+        if (res.status !== 201) throw await this.session.failure(res, `commit upload ${this.registry}/${repository} blob ${digest}`);
+        discard(res);
+    }
+
     /** Best effort: drops a failed upload session so it does not linger in the target's storage. */
     async cancelUpload(repository: string, location: string): Promise<void> {
         try {

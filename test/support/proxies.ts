@@ -147,3 +147,53 @@ export async function startCuttingProxy(upstream: string, cutAfter: number, maxC
         },
     };
 }
+
+/**
+ * A TCP proxy to `upstream` that resets the first connection whose *request* stream (client to server) passes
+ * `cutAfter` bytes: only blob uploads are that large, so the cut lands in the middle of an upload.
+ */
+export async function startUploadCuttingProxy(upstream: string, cutAfter: number): Promise<CuttingProxy> {
+    const [upstreamHost, upstreamPort] = upstream.split(":");
+    let cuts = 0;
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer((client) => {
+        const server = net.connect(Number(upstreamPort), upstreamHost);
+        sockets.add(client).add(server);
+        let sent = 0;
+        server.pipe(client);
+        client.on("data", (chunk: Buffer) => {
+            sent += chunk.length;
+            if (cuts === 0 && sent > cutAfter) {
+                cuts++;
+                server.write(chunk.subarray(0, chunk.length >> 1), () => {
+                    server.resetAndDestroy();
+                    client.resetAndDestroy();
+                });
+                return;
+            }
+            if (!server.write(chunk)) client.pause();
+        });
+        server.on("drain", () => client.resume());
+        const close = () => {
+            client.destroy();
+            server.destroy();
+            sockets.delete(client);
+            sockets.delete(server);
+        };
+        client.on("end", () => server.end());
+        server.on("error", close);
+        client.on("error", close);
+        client.on("close", close);
+        server.on("close", close);
+    });
+    const host = await listen(server);
+    return {
+        host,
+        requests: [],
+        cuts: () => cuts,
+        async stop() {
+            for (const s of sockets) s.destroy();
+            await new Promise((resolve) => server.close(resolve));
+        },
+    };
+}
