@@ -116,6 +116,42 @@ describe("mirror CLI: usage errors", function () {
     });
 });
 
+describe("mirror CLI: start-up and structure", function () {
+    this.timeout(30_000);
+
+    it("the mirror command loads no Pulumi SDK and no cloud SDK", async () => {
+        const loaded = await new Promise<string[]>((resolve, reject) => {
+            const child = spawn(process.execPath, ["--import", "tsx", "test/support/loadedModules.ts"], {
+                cwd: ROOT,
+                stdio: ["ignore", "ignore", "pipe"],
+            });
+            let stderr = "";
+            child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+            child.once("error", reject);
+            child.once("close", () => resolve(JSON.parse(stderr)));
+        });
+        assert.ok(
+            loaded.some((f) => f.endsWith(path.join("components", "mirror", "mirror.ts"))),
+            "the engine itself was not loaded: the test proved nothing",
+        );
+        const heavy = loaded.filter((f) => /node_modules[\\/](@pulumi|tencentcloud-sdk-nodejs|@grpc|protobufjs)[\\/]/.test(f));
+        assert.deepEqual(heavy, []);
+    });
+
+    it("components/mirror is a pure engine: no Pulumi, nothing Dify-chart-specific", () => {
+        const dir = path.join(ROOT, "components", "mirror");
+        for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".ts"))) {
+            const imports = [...fs.readFileSync(path.join(dir, file), "utf8").matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1]);
+            for (const spec of imports) {
+                assert.ok(
+                    spec.startsWith("./") || spec.startsWith("node:") || ["../imageReference", "../dockerConfig"].includes(spec),
+                    `components/mirror/${file} imports ${spec}`,
+                );
+            }
+        }
+    });
+});
+
 describe("mirror CLI: progress display", () => {
     const result = {
         source: "a.example.com/x:1",

@@ -15,6 +15,7 @@ import { multiLayerImage, pushLayout, skopeoDigest } from "./support/testImages"
 
 const MB = 1024 * 1024;
 const PART = MB;
+const PACED = { perConnectionBytesPerSec: 16e6 };
 
 describe("live: mirror ranged downloads and resume", function () {
     this.timeout(180_000);
@@ -107,7 +108,8 @@ describe("live: mirror ranged downloads and resume", function () {
 
     it("live: a ranged blob cut at 80 % resumes from its first missing byte: the source sends <= 1.10x the blob", async () => {
         const afterBytes = Math.round(big.size * 0.8);
-        const { proxy, to, retries, gets } = await copyThrough({ cut: { digest: big.digest, afterBytes } });
+        // Paced like a far link, so the bytes the reset drops in socket buffers stay small (unpaced loopback buffers hold MBs).
+        const { proxy, to, retries, gets } = await copyThrough({ ...PACED, cut: { digest: big.digest, afterBytes } });
         assert.equal(proxy.cuts(), 1, "the proxy never cut the blob: the test proved nothing");
         const ratio = sent(proxy, big.digest) / big.size;
         assert.ok(ratio <= 1.1, `the source sent ${ratio.toFixed(2)}x the blob`);
@@ -122,7 +124,7 @@ describe("live: mirror ranged downloads and resume", function () {
 
     it("live: a blob within one part cut at 80 % resumes with a Range from the byte it stopped at", async () => {
         const afterBytes = Math.round(big.size * 0.8);
-        const { proxy, gets } = await copyThrough({ cut: { digest: big.digest, afterBytes } }, { partSize: 16 * MB });
+        const { proxy, gets } = await copyThrough({ ...PACED, cut: { digest: big.digest, afterBytes } }, { partSize: 16 * MB });
         assert.equal(proxy.cuts(), 1);
         assert.equal(gets[0].range, undefined, "the first GET is plain");
         assert.equal(gets.length, 2);

@@ -5,7 +5,8 @@
  * send the first 80 % again. So:
  *
  * - a blob larger than one part is cut into parts; the first part rides the blob's own limiter slot, the others only
- *   take slots nobody is waiting for (spare capacity), so many small blobs are not slowed by a few large ones;
+ *   take slots nobody is waiting for (spare capacity), so many small blobs are not slowed by a few large ones, and
+ *   only while the consumer waits for bytes (the download is the bottleneck: a far source, not a slow upload);
  * - parts are handed on strictly in order (the digest is checked by the consumer while streaming); a part ahead of
  *   the consumer is buffered, at most one part's bytes each;
  * - a part cut mid-way is asked again from its first missing byte (`Range: bytes=<next>-<end>`), not from zero;
@@ -21,6 +22,18 @@ import { backoffDelay, isRetryable, type RetryListener, type RetryPolicy } from 
 export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
 /** Parts of one blob in flight at once, at most. */
 export const DEFAULT_PARTS_IN_FLIGHT = 6;
+/**
+ * One connection whose body arrives faster than this (bytes per ms: 20 MB/s, first byte to last) is not what limits
+ * the copy; parallel parts would only cost CPU (measured on loopback: about +40 % CPU, lower throughput).
+ */
+const FAST_CONNECTION = 20_000;
+/** How long a part's body must have flowed before its rate says anything. */
+const RATE_AFTER_MS = 200;
+/**
+ * Above this event-loop utilization our own CPU is the bottleneck (a loaded machine, a loopback copy), not the link:
+ * more connections would only add work. A far link leaves the loop mostly idle.
+ */
+const BUSY_LOOP = 0.6;
 /** A part (or a whole, un-ranged blob) pauses its connection once this much is buffered ahead of the consumer. */
 const BUFFER_LIMIT = 8 * 1024 * 1024;
 
@@ -58,10 +71,12 @@ interface Part {
     received: number;
     done: boolean;
     error: unknown;
-    /** Wakes the consumer (new bytes, done, error). */
-    wake: (() => void) | undefined;
-    /** Wakes the fetcher (the consumer took bytes). */
-    drained: (() => void) | undefined;
+    /** The response paused for backpressure, resumed once the consumer took bytes. */
+    paused: HttpResponse["body"] | undefined;
+    /** When its first request went out (performance.now()). */
+    requestedAt?: number;
+    /** When its first byte arrived. */
+    firstByteAt?: number;
 }
 
 /** Starts fetching; the body yields the blob's bytes in order, or fails once a part's tries are used up. */
@@ -78,6 +93,18 @@ export function openRangedBlob(options: RangedBlobOptions): RangedBlob {
     let next = 0; // the next part to start
     let consuming = 0; // the part the consumer reads
     let ownBusy = false; // the blob's own limiter slot
+    // Extra parts only when the consumer waited for bytes: the download, not the upload, is then the bottleneck (a far
+    // source). On a fast link the upload is slower than one connection's download, and more parts would only cost CPU.
+    let starved = 0;
+    let measured: number | undefined; // bytes per ms of the last part finished, request to last byte
+    const loopAtStart = performance.eventLoopUtilization();
+    const slowLink = (): boolean => {
+        if (performance.eventLoopUtilization(loopAtStart).utilization > BUSY_LOOP) return false;
+        if (measured !== undefined) return measured < FAST_CONNECTION;
+        const head = parts[Math.min(consuming, parts.length - 1)];
+        const elapsed = head.firstByteAt === undefined ? 0 : performance.now() - head.firstByteAt;
+        return elapsed >= RATE_AFTER_MS && head.received / elapsed < FAST_CONNECTION;
+    };
     const open = new Set<HttpResponse>();
     const tasks: Promise<void>[] = [];
     // Declared before any use, assigned below: Pulumi's closure serialization (the image mirror provider) takes a
@@ -86,6 +113,11 @@ export function openRangedBlob(options: RangedBlobOptions): RangedBlob {
     let fetchPart: (part: Part) => Promise<void>;
     let cancel: () => void;
     let readPart: (part: Part, res: HttpResponse, from: number, askedRange: boolean) => Promise<void>;
+    let pump: () => void;
+    let body: Readable;
+    let wakeConsumer: (part: Part) => void;
+    let waiting = false;
+    let pumping = false;
 
     /** Starts parts while the registry serves ranges, a slot is free and the window allows. */
     schedule = () => {
@@ -97,9 +129,11 @@ export function openRangedBlob(options: RangedBlobOptions): RangedBlob {
                     ownBusy = false;
                 };
             } else {
-                // Beyond its own slot a blob takes only slots nobody waits for.
+                // Beyond its own slot a blob takes only slots nobody waits for, and only when the consumer starved.
+                if (starved === 0 || !slowLink()) return;
                 release = options.trySlot?.();
                 if (!release) return;
+                starved--;
             }
             const part = parts[next++];
             const task = fetchPart(part)
@@ -108,7 +142,7 @@ export function openRangedBlob(options: RangedBlobOptions): RangedBlob {
                 })
                 .finally(() => {
                     release();
-                    part.wake?.();
+                    wakeConsumer(part);
                     schedule();
                 });
             tasks.push(task);
@@ -116,6 +150,7 @@ export function openRangedBlob(options: RangedBlobOptions): RangedBlob {
     };
 
     fetchPart = async (part: Part): Promise<void> => {
+        part.requestedAt = performance.now();
         for (let attempt = 0; ; ) {
             const from = part.start + part.received;
             const before = part.received;
@@ -185,83 +220,139 @@ export function openRangedBlob(options: RangedBlobOptions): RangedBlob {
             throw new RegistryError(`${options.what}: HTTP ${res.status}`, res.status);
         }
         const wanted = part.end + 1 - part.start;
-        for await (const raw of res.body) {
-            let chunk = raw as Buffer;
-            if (skip > 0) {
-                if (chunk.length <= skip) {
-                    skip -= chunk.length;
-                    continue;
+        // Events, not for-await: a promise per socket read costs real CPU at loopback speeds (tens of thousands of reads).
+        await new Promise<void>((resolve, reject) => {
+            const stream = res.body;
+            let settled = false;
+            // Declared before finish() uses it (Pulumi's closure serialization, see above).
+            let onData: (raw: Buffer) => void;
+            const finish = (err?: unknown) => {
+                if (settled) return;
+                settled = true;
+                part.paused = undefined;
+                // The listener stays: removing the last one could leave the answer unread and its socket taken.
+                if (err) reject(err);
+                else resolve();
+            };
+            onData = (raw: Buffer) => {
+                if (settled) return;
+                part.firstByteAt ??= performance.now();
+                let chunk = raw;
+                if (skip > 0) {
+                    if (chunk.length <= skip) {
+                        skip -= chunk.length;
+                        return;
+                    }
+                    chunk = chunk.subarray(skip);
+                    skip = 0;
                 }
-                chunk = chunk.subarray(skip);
-                skip = 0;
-            }
-            const overshoot = part.received + chunk.length > wanted;
-            if (overshoot) chunk = chunk.subarray(0, wanted - part.received);
-            part.chunks.push(chunk);
-            part.buffered += chunk.length;
-            part.received += chunk.length;
-            part.wake?.();
-            // A 200 answer carries more than our part: drop that connection rather than read the rest. A 206 ends by
-            // itself (breaking early would cost the keep-alive connection).
-            if (overshoot || cancelled) break;
-            // Backpressure: stop reading (the socket fills, the server waits) until the consumer catches up.
-            while (part.buffered >= BUFFER_LIMIT && part.received < wanted && !cancelled) {
-                await new Promise<void>((resolve) => {
-                    part.drained = resolve;
-                });
-            }
-        }
-        if (part.received >= wanted) {
-            part.done = true;
-        } else if (!cancelled) {
-            throw Object.assign(new Error(`the connection ended after ${part.start + part.received} of ${size} bytes`), {
-                code: "ECONNRESET",
+                const overshoot = part.received + chunk.length > wanted;
+                if (overshoot) chunk = chunk.subarray(0, wanted - part.received);
+                part.chunks.push(chunk);
+                part.buffered += chunk.length;
+                part.received += chunk.length;
+                if (part.received >= wanted) {
+                    part.done = true;
+                    // A part's body rate: a far link's per-connection cap, not its latency and not a one-off wait.
+                    const flowed = performance.now() - (part.firstByteAt ?? 0);
+                    if (flowed >= RATE_AFTER_MS) measured = part.received / flowed;
+                    // A 200 answer carries more than our part: drop that connection rather than read the rest. A 206
+                    // ends by itself (dropping it would cost the keep-alive connection).
+                    // A 206 is finished at its 'end': destroying it sooner (a cancel) would cost its socket.
+                    if (overshoot) {
+                        stream.destroy();
+                        finish();
+                    }
+                } else if (part.buffered >= BUFFER_LIMIT) {
+                    // Backpressure: stop reading (the socket fills, the server waits) until the consumer catches up.
+                    stream.pause();
+                    part.paused = stream;
+                }
+                wakeConsumer(part);
+            };
+            stream.on("data", onData);
+            stream.once("end", () => {
+                if (part.received < wanted && !cancelled) {
+                    finish(
+                        Object.assign(new Error(`the connection ended after ${part.start + part.received} of ${size} bytes`), {
+                            code: "ECONNRESET",
+                        }),
+                    );
+                } else finish();
             });
-        }
+            stream.once("error", (err) => finish(cancelled ? undefined : err));
+            stream.once("close", () => {
+                if (!part.done && !cancelled) {
+                    finish(
+                        Object.assign(new Error(`aborted after ${part.start + part.received} of ${size} bytes`), { code: "ECONNRESET" }),
+                    );
+                } else finish();
+            });
+        });
     };
 
-    async function* ordered(): AsyncGenerator<Buffer> {
+    /** The consumer side: pushes the parts' bytes in order into `body`, synchronously, as far as it will take them. */
+    pump = () => {
+        if (pumping || cancelled) return;
+        pumping = true;
+        waiting = false;
         try {
-            schedule();
-            for (consuming = 0; consuming < parts.length; consuming++) {
+            while (consuming < parts.length) {
                 const part = parts[consuming];
-                schedule();
-                for (;;) {
-                    if (cancelled) return;
-                    if (part.chunks.length > 0) {
-                        const chunk = part.chunks.shift()!;
-                        part.buffered -= chunk.length;
-                        const drained = part.drained;
-                        part.drained = undefined;
-                        drained?.();
-                        yield chunk;
-                        continue;
+                while (part.chunks.length > 0) {
+                    const chunk = part.chunks.shift()!;
+                    part.buffered -= chunk.length;
+                    if (part.paused && part.buffered < BUFFER_LIMIT) {
+                        part.paused.resume();
+                        part.paused = undefined;
                     }
-                    if (part.done) break;
-                    if (part.error) throw part.error;
-                    await new Promise<void>((resolve) => {
-                        part.wake = resolve;
-                    });
-                    part.wake = undefined;
+                    if (!body.push(chunk)) return; // read() calls pump again
                 }
+                if (part.done) {
+                    consuming++;
+                    schedule();
+                    continue;
+                }
+                if (part.error) {
+                    body.destroy(part.error as Error);
+                    return;
+                }
+                // Waiting for bytes: the download is the bottleneck, more parts may help.
+                starved = 1;
+                schedule();
+                waiting = true;
+                return;
             }
+            body.push(null);
         } finally {
-            cancel();
+            pumping = false;
         }
-    }
+    };
+    wakeConsumer = (part: Part) => {
+        if (waiting && parts[consuming] === part) pump();
+    };
 
     cancel = () => {
         if (cancelled) return;
         cancelled = true;
-        for (const res of open) res.body.destroy();
-        for (const part of parts) {
-            part.drained?.();
-            part.wake?.();
+        for (const res of open) {
+            // An answer that has fully arrived ends by itself and keeps its keep-alive socket; only cut the others.
+            if (res.body.complete) res.body.resume();
+            else res.body.destroy();
         }
     };
 
-    const body = Readable.from(ordered(), { objectMode: false, highWaterMark: 1024 * 1024 });
-    body.once("close", cancel);
+    body = new Readable({
+        highWaterMark: 1024 * 1024,
+        read() {
+            pump();
+        },
+        destroy(err, callback) {
+            cancel();
+            callback(err);
+        },
+    });
+    schedule();
     const closed = new Promise<void>((resolve) => body.once("close", resolve));
     return {
         body,
@@ -272,5 +363,5 @@ export function openRangedBlob(options: RangedBlobOptions): RangedBlob {
 }
 
 function newPart(start: number, end: number): Part {
-    return { start, end, chunks: [], buffered: 0, received: 0, done: false, error: undefined, wake: undefined, drained: undefined };
+    return { start, end, chunks: [], buffered: 0, received: 0, done: false, error: undefined, paused: undefined };
 }
