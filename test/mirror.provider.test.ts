@@ -79,7 +79,7 @@ for (const [runtime, serialize] of [
         it("is self-contained: requires only Node built-ins", () => {
             assert.match(text, /^exports\.handler = /);
             const requires = [...new Set([...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]))].sort();
-            assert.deepEqual(requires, ["crypto", "fs", "http", "https", "stream", "tls"]);
+            assert.deepEqual(requires, ["crypto", "fs", "http", "https", "perf_hooks", "stream", "tls"]);
         });
 
         it("check: accepts a plan; a malformed auth is refused without echoing it", async () => {

@@ -13,6 +13,7 @@
  * - a registry that answers `200` with the whole blob instead of `206` is read on one connection: the bytes already
  *   held are skipped, the rest taken — correct, only slower.
  */
+import { performance } from "node:perf_hooks";
 import { Readable } from "node:stream";
 import { RegistryError } from "./errors";
 import { discard, type HttpResponse } from "./http";
