@@ -13,7 +13,12 @@ export interface ShapingOptions {
     /** Added before a request is forwarded and again before its response starts (one way each). */
     readonly latencyMs?: number;
     /** Cut the connection carrying this blob once, when `afterBytes` of it (over all its responses) have been sent. */
-    readonly cut?: { readonly digest: string; readonly afterBytes: number };
+    readonly cut?: {
+        readonly digest: string;
+        readonly afterBytes: number;
+        /** `reset` (default): a TCP reset, bytes still in socket buffers are lost. `end`: every byte sent arrives, then the connection closes early. */
+        readonly how?: "reset" | "end";
+    };
     /** Forward blob GETs without their `Range` header: the registry answers 200 with the whole blob. */
     readonly stripRange?: boolean;
 }
@@ -123,7 +128,8 @@ export async function startShapingProxy(upstream: string, options: ShapingOption
                             cuts++;
                             // Let the slice reach the socket, then reset: the client sees the connection drop mid-body.
                             await new Promise((resolve) => res.socket?.write("", () => resolve(undefined)) ?? resolve(undefined));
-                            (res.socket as net.Socket | null)?.resetAndDestroy();
+                            if (options.cut?.how === "end") (res.socket as net.Socket | null)?.end();
+                            else (res.socket as net.Socket | null)?.resetAndDestroy();
                             throw new Error("cut");
                         }
                         if (!flushed) await new Promise((resolve) => res.once("drain", resolve));
