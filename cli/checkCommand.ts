@@ -2,6 +2,8 @@
  * `dify-plugin-registry check`: proves that a registry prefix takes plugin images — it answers, the login is accepted,
  * and the login may push and pull there — leaving nothing behind (`components/registryCheck/check.ts`).
  */
+import { parseCaFileArg } from "./registryOptions";
+import { UsageError } from "./usageError";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -39,8 +41,8 @@ export interface CheckCommandOptions {
     readonly help: boolean;
 }
 
-/** Raised for bad command lines: printed with a hint, exit status 2. */
-export class CheckUsageError extends Error {}
+/** Raised for bad command lines: printed with a hint, exit status 2 (the CLI's one usage error). */
+export const CheckUsageError = UsageError;
 
 /** Parses `check` arguments; throws {@link CheckUsageError} naming the problem. Reads no file but `--ca-file`'s existence. */
 export function parseCheckArgs(argv: readonly string[]): CheckCommandOptions {
@@ -69,10 +71,8 @@ export function parseCheckArgs(argv: readonly string[]): CheckCommandOptions {
     const host = parseCheckPrefix(prefix).host;
     const caFiles: Record<string, string[]> = {};
     for (const given of values["ca-file"] as string[]) {
-        // HOST=FILE names the registry; a bare FILE is the prefix's (a path may hold "=", a host never holds "/").
-        const eq = given.indexOf("=");
-        const named = eq > 0 && !given.slice(0, eq).includes("/");
-        const [forHost, file] = named ? [given.slice(0, eq), given.slice(eq + 1)] : [host, given];
+        // The mirror command's syntax: HOST=FILE names the registry, a bare FILE is the prefix's.
+        const { host: forHost, file } = parseCaFileArg(given, host);
         if (file === "") throw new CheckUsageError(`--ca-file ${JSON.stringify(given)}: no file after "="`);
         if (!fs.existsSync(file)) throw new CheckUsageError(`--ca-file ${JSON.stringify(given)}: ${file} does not exist`);
         caFiles[forHost] = [...(caFiles[forHost] ?? []), file];

@@ -83,16 +83,15 @@ export function planPluginRegistry(name: string, args: DifyPluginRegistryArgs | 
 
     // Shape first (unknown keys, wrong types), for programs as for stack config; meaning after, on a sound shape.
     checkShape(pluginRegistryArgsSchema, a, problems, "", { replaced: REPLACED_KEYS(a.chart) });
-    const shapeKind = registryKindFor(a.registry?.type);
-    if (shapeKind) {
-        checkShape(shapeKind.configSchema, a.registry, problems, "registry");
+    const registryKind = registryKindFor(a.registry?.type);
+    if (registryKind) {
+        checkShape(registryKind.configSchema, a.registry, problems, "registry");
     }
     problems.throwIfAny(`DifyPluginRegistry "${name}"`);
 
     const namespace = a.namespace ?? DEFAULT_NAMESPACE;
     addProblem(problems, "namespace", dns1123LabelProblem(namespace));
 
-    const registryKind = registryKindFor(a.registry?.type);
     if (!a.registry) {
         problems.add("registry", `is required: one of type ${registryTypes.map((t) => `"${t}"`).join(", ")}`);
     } else if (!registryKind) {

@@ -2,37 +2,14 @@
 // TLS + htpasswd (Basic) and token auth with a pull-only and a push login. After every run the registry's catalog and
 // tags are what they were.
 import * as assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { type CheckRegistries, LOGINS, registryContents, startCheckRegistries } from "./support/checkRegistries";
 import { INSTALL_HINT, registryAvailable } from "./support/registry";
+import { runCli } from "./support/cli";
 
-const ROOT = path.resolve(__dirname, "..");
-
-interface Run {
-    readonly code: number | null;
-    readonly stdout: string;
-    readonly stderr: string;
-}
-
-/** Runs the CLI with a HOME holding no docker config, so only --auth-file logs in. */
-function cli(args: readonly string[], home: string, env: Record<string, string> = {}): Promise<Run> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ["--import", "tsx", "cli/main.ts", ...args], {
-            cwd: ROOT,
-            env: { ...process.env, HOME: home, DOCKER_CONFIG: path.join(home, ".docker"), ...env },
-            stdio: ["ignore", "pipe", "pipe"],
-        });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-        child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-        child.once("error", reject);
-        child.once("close", (code) => resolve({ code, stdout, stderr }));
-    });
-}
+const cli = runCli;
 
 /** The status word of each step line, in order. */
 const stepsOf = (stdout: string) =>

@@ -1,31 +1,15 @@
 // `dify-plugin-registry mirror --chart-version X [--chart-values FILE]` as a child process: the built-in table for
 // exact versions, the version's own values file for any other, against real registries on loopback.
 import * as assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { UNSEEN, unseenChartValues } from "./support/chartValues";
 import { INSTALL_HINT, registryAvailable, type RunningRegistry, startRegistry } from "./support/registry";
 import { multiLayerImage, pushLayout, skopeoDigest, tagsOf } from "./support/testImages";
+import { runCli } from "./support/cli";
 
-const ROOT = path.resolve(__dirname, "..");
-
-function cli(args: readonly string[], home: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ["--import", "tsx", "cli/main.ts", ...args], {
-            cwd: ROOT,
-            env: { ...process.env, HOME: home, DOCKER_CONFIG: path.join(home, ".docker") },
-            stdio: ["ignore", "pipe", "pipe"],
-        });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-        child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-        child.once("error", reject);
-        child.once("close", (code) => resolve({ code, stdout, stderr }));
-    });
-}
+const cli = runCli;
 
 describe("mirror CLI: chart versions", function () {
     this.timeout(30_000);

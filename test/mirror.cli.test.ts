@@ -11,33 +11,13 @@ import { startShapingProxy } from "./support/shapingProxy";
 import { INSTALL_HINT, registryAvailable, type RunningRegistry, startRegistry } from "./support/registry";
 import { skopeoCopy } from "./support/skopeo";
 import { multiLayerImage, pushLayout, skopeoDigest, twoPlatformIndex, writeAuthFile } from "./support/testImages";
+import { runCli } from "./support/cli";
 
 const ROOT = path.resolve(__dirname, "..");
 const USER = "mirror";
 const PASSWORD = "cli-pass-31f";
 
-interface Run {
-    readonly code: number | null;
-    readonly stdout: string;
-    readonly stderr: string;
-}
-
-/** Runs the CLI with a HOME holding no docker config, so only --auth-file logs in. */
-function cli(args: readonly string[], home: string): Promise<Run> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ["--import", "tsx", "cli/main.ts", ...args], {
-            cwd: ROOT,
-            env: { ...process.env, HOME: home, DOCKER_CONFIG: path.join(home, ".docker") },
-            stdio: ["ignore", "pipe", "pipe"],
-        });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-        child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-        child.once("error", reject);
-        child.once("close", (code) => resolve({ code, stdout, stderr }));
-    });
-}
+const cli = runCli;
 
 describe("mirror CLI: usage errors", function () {
     this.timeout(30_000);

@@ -58,11 +58,18 @@ export class MissingPeerError extends pulumi.InputPropertiesError {
     }
 }
 
+/** Kinds whose peers were found: resolving them again for every instance is file-system work for nothing. */
+const peersFound = new Set<string>();
+
 function checkPeers(type: string): void {
+    if (peersFound.has(type)) {
+        return;
+    }
     const missing = Object.entries(OPTIONAL_PEERS[type] ?? {}).filter(([name]) => !resolvable(name));
     if (missing.length > 0) {
         throw new MissingPeerError(type, missing);
     }
+    peersFound.add(type);
 }
 
 function resolvable(name: string): boolean {
