@@ -3,7 +3,7 @@
  * and the login may push and pull there — leaving nothing behind (`components/registryCheck/check.ts`).
  */
 import { parseCaFileArg } from "./registryOptions";
-import { UsageError } from "./usageError";
+import { EXIT, UsageError } from "./usageError";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -13,7 +13,7 @@ import { checkRegistry, formatCheckStep, formatCheckVerdict, parseCheckPrefix, p
 import type { Output } from "./progress";
 
 /** Exit status: 0 every step passed, 1 a step failed, 2 a usage error (nothing was sent). */
-export const CHECK_EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+export const CHECK_EXIT = EXIT;
 
 /** Usage text of the `check` command. */
 export const CHECK_USAGE = `Usage: dify-plugin-registry check --prefix <host[:port]/path> [options]

@@ -3,8 +3,7 @@
  * The `dify-plugin-registry` command (the package's `bin`). Subcommands: `mirror` (see `mirrorCommand.ts`) and `check`
  * (see `checkCommand.ts`).
  */
-import { CHECK_USAGE, runCheckCommand } from "./checkCommand";
-import { EXIT, MIRROR_USAGE, runMirrorCommand } from "./mirrorCommand";
+import { EXIT } from "./usageError";
 
 /** Top-level usage text. */
 export const USAGE = `Usage: dify-plugin-registry <command> [options]
@@ -19,11 +18,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     const [command, ...rest] = argv;
     const out = { write: (text: string) => void process.stdout.write(text), isTTY: process.stdout.isTTY === true };
     const err = { write: (text: string) => void process.stderr.write(text), isTTY: process.stderr.isTTY === true };
-    if (command === "mirror") return runMirrorCommand(rest, out, err);
-    if (command === "check") return runCheckCommand(rest, out, err);
-    if (command === undefined || command === "--help" || command === "-h" || command === "help") {
-        (command === undefined ? err : out).write(command === undefined ? USAGE : `${USAGE}\n${MIRROR_USAGE}\n${CHECK_USAGE}`);
-        return command === undefined ? EXIT.usage : EXIT.ok;
+    // Each command's modules load only when it runs: start-up is most of a no-op re-sync's time.
+    if (command === "mirror") return (await import("./mirrorCommand")).runMirrorCommand(rest, out, err);
+    if (command === "check") return (await import("./checkCommand")).runCheckCommand(rest, out, err);
+    if (command === undefined) {
+        err.write(USAGE);
+        return EXIT.usage;
+    }
+    if (command === "--help" || command === "-h" || command === "help") {
+        const [{ MIRROR_USAGE }, { CHECK_USAGE }] = await Promise.all([import("./mirrorCommand"), import("./checkCommand")]);
+        out.write(`${USAGE}\n${MIRROR_USAGE}\n${CHECK_USAGE}`);
+        return EXIT.ok;
     }
     err.write(`dify-plugin-registry: unknown command ${JSON.stringify(command)}\n${USAGE}`);
     return EXIT.usage;

@@ -6,25 +6,16 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-// The engine's index (no Pulumi, no cloud SDK) and the chart image set: nothing else loads at start-up.
-import {
-    type ChartDefaults,
-    defaultsForChartVersion,
-    defaultsFromValues,
-    knownChartVersions,
-    parseChartValues,
-} from "../components/chartDefaults";
-import { chartImageSet } from "../components/chartImages";
+// The engine's index (no Pulumi, no cloud SDK) and the table's version list (no YAML): nothing else loads at start-up.
+// The chart's images come from `./chartSources`, imported only when a chart version is asked for.
+import { isKnownChartVersion, knownChartVersions } from "../components/chartDefaults/versions";
 import { mirrorImages, parsePlatform, planMirror } from "../components/mirror";
 import { readImagesFile } from "./imagesFile";
 import { type Output, formatResult, formatSummary, progressPrinter } from "./progress";
 import { registryConnections } from "./registryOptions";
-import { UsageError } from "./usageError";
+import { EXIT, UsageError } from "./usageError";
 
-export { UsageError } from "./usageError";
-
-/** Exit status: 0 all good, 1 an image failed (or the run could not start), 2 a usage error. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+export { EXIT, UsageError } from "./usageError";
 
 const KNOWN = knownChartVersions.join(", ");
 
@@ -135,11 +126,7 @@ export function parseMirrorArgs(argv: readonly string[]): MirrorCommandOptions {
     for (const flag of ["include-aws-cli", "github-builder"] as const) {
         if (values[flag] && !chartImages) throw new UsageError(`--${flag} needs --chart-version (or --chart-values)`);
     }
-    if (
-        options.chartVersion !== undefined &&
-        options.chartValues === undefined &&
-        defaultsForChartVersion(options.chartVersion) === undefined
-    ) {
+    if (options.chartVersion !== undefined && options.chartValues === undefined && !isKnownChartVersion(options.chartVersion)) {
         throw new UsageError(
             `chart version ${options.chartVersion} is not in the built-in table (exact versions only: ${KNOWN}): give its own ` +
                 `values with --chart-values <file> (helm show values dify/dify --version ${options.chartVersion} > values.yaml)`,
@@ -169,29 +156,6 @@ export function parseMirrorArgs(argv: readonly string[]): MirrorCommandOptions {
     return options;
 }
 
-/** The chart version's defaults (from `--chart-values`, else the table) and its values file, if one was given. */
-function chartValuesOf(options: MirrorCommandOptions): { defaults: ChartDefaults; values?: unknown } | undefined {
-    if (options.chartValues === undefined) {
-        return options.chartVersion === undefined ? undefined : { defaults: defaultsForChartVersion(options.chartVersion)! };
-    }
-    let text: string;
-    try {
-        text = fs.readFileSync(options.chartValues, "utf8");
-    } catch (e) {
-        throw new UsageError(
-            `--chart-values ${options.chartValues}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`,
-        );
-    }
-    try {
-        const values = parseChartValues(text);
-        return { defaults: defaultsFromValues(values), values };
-    } catch (e) {
-        throw new UsageError(
-            `--chart-values ${options.chartValues} ${(e as Error).message} (expected: helm show values dify/dify --version X)`,
-        );
-    }
-}
-
 function defaultAuthFile(): string | undefined {
     const file = path.join(process.env.DOCKER_CONFIG ?? path.join(os.homedir(), ".docker"), "config.json");
     return fs.existsSync(file) ? file : undefined;
@@ -208,16 +172,9 @@ export async function runMirrorCommand(argv: readonly string[], out: Output, err
             out.write(MIRROR_USAGE);
             return EXIT.ok;
         }
-        const chart = chartValuesOf(options);
+        const chart = options.chartVersion !== undefined || options.chartValues !== undefined;
         const sources = [
-            ...(chart === undefined
-                ? []
-                : chartImageSet({
-                      defaults: chart.defaults,
-                      includeAwsCli: options.includeAwsCli,
-                      githubBuilder: options.githubBuilder,
-                      chartValues: options.allChartImages ? chart.values : undefined,
-                  })),
+            ...(chart ? (await import("./chartSources")).chartSources(options) : []),
             ...options.images,
             ...options.imagesFiles.flatMap(readImagesFile),
         ];

@@ -1,2 +1,5 @@
 /** Raised for bad command lines: printed with a hint, exit status 2, before any work starts. */
 export class UsageError extends Error {}
+
+/** Exit status of every command: 0 all good, 1 a failure (named on stderr), 2 a usage error. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;

@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { defaultValuesExcerpt, parseChartValues } from "../components/chartDefaults/fromValues";
-import { KNOWN_VERSIONS_FILE, type KnownVersionsFile, SEMVER, compareVersions } from "../components/chartDefaults/table";
+import { KNOWN_VERSIONS_FILE, type KnownVersionsFile, SEMVER, compareVersions } from "../components/chartDefaults/versions";
 
 /** One values file and the chart version it belongs to. */
 export interface ValuesFile {

@@ -116,6 +116,9 @@ describe("mirror CLI: start-up and structure", function () {
         );
         const heavy = loaded.filter((f) => /node_modules[\\/](@pulumi|tencentcloud-sdk-nodejs|@grpc|protobufjs)[\\/]/.test(f));
         assert.deepEqual(heavy, []);
+        // Nor what only other commands or a chart version need: the YAML parser (~35 ms), the check command.
+        const unneeded = loaded.filter((f) => /node_modules[\\/]yaml[\\/]|cli[\\/](checkCommand|chartSources)\.ts$/.test(f));
+        assert.deepEqual(unneeded, []);
     });
 
     it("components/mirror is a pure engine: no Pulumi, nothing Dify-chart-specific", () => {
