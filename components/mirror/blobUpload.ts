@@ -33,11 +33,14 @@ export interface ResumableUploadOptions {
 export async function uploadResumable(options: ResumableUploadOptions): Promise<void> {
     const { client, repository, digest, size } = options;
     const limit = options.replayLimit ?? DEFAULT_REPLAY_LIMIT;
-    const source = options.body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    const source = options.body;
     const kept: Buffer[] = [];
     let keptFrom = 0; // offset of kept[0]
     let keptBytes = 0;
     let pulled = 0; // bytes taken from the source so far
+    let ended = false;
+    let failed: Error | undefined;
+    let current: ReadableStream | undefined; // the body of the attempt in flight, if any
     let location = options.location;
     let offset = 0;
 
@@ -50,54 +53,80 @@ export async function uploadResumable(options: ResumableUploadOptions): Promise<
             kept.shift();
         }
     };
+    // The source is read in flowing mode, chunk by chunk: an async iterator reads in paused mode, where `read()` joins
+    // every buffered chunk into a new buffer — a copy of the whole blob (measured: ~10 % of a loopback copy's CPU).
+    const onData = (chunk: Buffer) => {
+        pulled += chunk.length;
+        keep(chunk);
+        if (!current?.push(chunk)) source.pause(); // no attempt, or its request is full: wait
+    };
+    const onEnd = () => {
+        ended = true;
+        current?.push(null);
+    };
+    const onError = (err: Error) => {
+        failed = err;
+        current?.destroy(err);
+    };
+    source.pause();
+    source.on("data", onData);
+    source.once("end", onEnd);
+    source.once("error", onError);
 
-    /** One attempt's body: kept bytes from `from`, then the source. Never ends the source when it is dropped. */
-    async function* bodyFrom(from: number): AsyncGenerator<Buffer> {
+    /** One attempt's body: the kept bytes from `from`, then the source. A dropped attempt gets no further chunk. */
+    const bodyFrom = (from: number): ReadableStream => {
+        const body: ReadableStream = new ReadableStream({
+            read: () => void source.resume(),
+            destroy: (err, callback) => {
+                if (current === body) current = undefined;
+                source.pause();
+                callback(err);
+            },
+        });
         let at = keptFrom;
-        for (const chunk of [...kept]) {
-            if (at + chunk.length > from) yield chunk.subarray(Math.max(0, from - at));
+        for (const chunk of kept) {
+            if (at + chunk.length > from) body.push(chunk.subarray(Math.max(0, from - at)));
             at += chunk.length;
         }
-        for (;;) {
-            // Manual next(), not for-await: a dropped attempt must not end the shared source.
-            const step = await source.next();
-            if (step.done) return;
-            pulled += step.value.length;
-            keep(step.value);
-            yield step.value;
-        }
-    }
+        if (failed) body.destroy(failed);
+        else if (ended) body.push(null);
+        else current = body;
+        return body;
+    };
 
-    for (let attempt = 0; ; attempt++) {
-        const body = ReadableStream.from(bodyFrom(offset), { objectMode: false });
-        // 'close' comes once the generator has returned: no chunk can then go to a dropped attempt.
-        const closed = new Promise<void>((resolve) => body.once("close", () => resolve()));
-        try {
-            location = await client.patchUpload(repository, location, offset, size, body, digest);
-            await client.commitUpload(repository, location, digest);
-            return;
-        } catch (err) {
-            body.destroy();
-            if (!isRetryable(err) || attempt + 1 >= options.retry.attempts) {
-                void client.cancelUpload(repository, location);
-                throw err;
+    try {
+        for (let attempt = 0; ; attempt++) {
+            const body = bodyFrom(offset);
+            try {
+                location = await client.patchUpload(repository, location, offset, size, body, digest);
+                await client.commitUpload(repository, location, digest);
+                return;
+            } catch (err) {
+                body.destroy();
+                if (!isRetryable(err) || attempt + 1 >= options.retry.attempts) {
+                    void client.cancelUpload(repository, location);
+                    throw err;
+                }
+                const status = await client.uploadStatus(repository, location).catch(() => undefined);
+                let next = status;
+                if (!next) {
+                    void client.cancelUpload(repository, location);
+                    next = { offset: 0, location: await client.startUpload(repository) };
+                }
+                if (next.offset < keptFrom || next.offset > pulled) {
+                    // The bytes the registry still needs are no longer kept: the caller copies the blob again.
+                    void client.cancelUpload(repository, next.location);
+                    throw err;
+                }
+                ({ offset, location } = next);
+                const delay = backoffDelay(attempt, options.retry);
+                options.onRetry?.(err, attempt + 1, delay, `${options.what} from byte ${offset}${status ? "" : " (new upload session)"}`);
+                await new Promise((resolve) => setTimeout(resolve, delay));
             }
-            await closed;
-            const status = await client.uploadStatus(repository, location).catch(() => undefined);
-            let next = status;
-            if (!next) {
-                void client.cancelUpload(repository, location);
-                next = { offset: 0, location: await client.startUpload(repository) };
-            }
-            if (next.offset < keptFrom || next.offset > pulled) {
-                // The bytes the registry still needs are no longer kept: the caller copies the blob again.
-                void client.cancelUpload(repository, next.location);
-                throw err;
-            }
-            ({ offset, location } = next);
-            const delay = backoffDelay(attempt, options.retry);
-            options.onRetry?.(err, attempt + 1, delay, `${options.what} from byte ${offset}${status ? "" : " (new upload session)"}`);
-            await new Promise((resolve) => setTimeout(resolve, delay));
         }
+    } finally {
+        source.off("data", onData);
+        source.off("end", onEnd);
+        source.off("error", onError);
     }
 }
