@@ -4,9 +4,11 @@
  * connection a low rate: one blob on one connection leaves the path mostly idle, and a connection cut at 80 % must not
  * send the first 80 % again. So:
  *
- * - a blob larger than one part is cut into parts; the first part rides the blob's own limiter slot, the others only
- *   take slots nobody is waiting for (spare capacity), so many small blobs are not slowed by a few large ones, and
- *   only while the consumer waits for bytes (the download is the bottleneck: a far source, not a slow upload);
+ * - a blob is asked for whole, on one connection, `Range: bytes=0-` (a fast link needs no more: measured on loopback,
+ *   8 MiB ranges cost ~12 % of a copy's throughput). Only when the consumer waits for bytes, the connection's rate is
+ *   that of a far link and a limiter slot is spare (nobody waits for it), the rest of the blob is split off: the first
+ *   connection reads on for one more part and is then dropped, the rest is fetched as parts on spare slots — so many
+ *   small blobs are not slowed by a few large ones;
  * - parts are handed on strictly in order (the digest is checked by the consumer while streaming); a part ahead of
  *   the consumer is buffered, at most one part's bytes each;
  * - a part cut mid-way is asked again from its first missing byte (`Range: bytes=<next>-<end>`), not from zero;
@@ -35,8 +37,13 @@ const RATE_AFTER_MS = 200;
  * more connections would only add work. A far link leaves the loop mostly idle.
  */
 const BUSY_LOOP = 0.6;
-/** A part (or a whole, un-ranged blob) pauses its connection once this much is buffered ahead of the consumer. */
+/** A part ahead of the consumer pauses its connection once this much is buffered (its connection keeps flowing). */
 const BUFFER_LIMIT = 8 * 1024 * 1024;
+/**
+ * The part the consumer reads pauses sooner: bytes buffered there only wait for the consumer (measured on loopback:
+ * an 8 MiB buffer here costs GC and ~5 % throughput).
+ */
+const CONSUMED_BUFFER_LIMIT = 1024 * 1024;
 
 /** Opens `bytes=start-end` (inclusive) of the blob, or the whole blob when `range` is undefined. */
 export type RangeOpener = (range: { readonly start: number; readonly end: number } | undefined) => Promise<HttpResponse>;
@@ -85,10 +92,8 @@ export function openRangedBlob(options: RangedBlobOptions): RangedBlob {
     const { size } = options;
     const partSize = options.partSize ?? DEFAULT_PART_SIZE;
     const maxInFlight = Math.max(1, options.partsInFlight ?? DEFAULT_PARTS_IN_FLIGHT);
-    const parts: Part[] = [];
-    for (let start = 0; start < size || parts.length === 0; start += partSize) {
-        parts.push(newPart(start, Math.min(size, start + partSize) - 1));
-    }
+    // One part at first; `split` cuts the rest off into parts of `partSize` when the link is slow.
+    const parts: Part[] = [newPart(0, Math.max(0, size - 1))];
     let ranged: boolean | undefined;
     let cancelled = false;
     let next = 0; // the next part to start
@@ -111,6 +116,8 @@ export function openRangedBlob(options: RangedBlobOptions): RangedBlob {
     // Declared before any use, assigned below: Pulumi's closure serialization (the image mirror provider) takes a
     // const used textually before its declaration for a free variable and fails.
     let schedule: () => void;
+    let canSplit: () => boolean;
+    let split: () => void;
     let fetchPart: (part: Part) => Promise<void>;
     let cancel: () => void;
     let readPart: (part: Part, res: HttpResponse, from: number, askedRange: boolean) => Promise<void>;
@@ -120,11 +127,12 @@ export function openRangedBlob(options: RangedBlobOptions): RangedBlob {
     let waiting = false;
     let pumping = false;
 
-    /** Starts parts while the registry serves ranges, a slot is free and the window allows. */
+    /** Starts parts while the registry serves ranges, a slot is free and the window allows; splits when worth it. */
     schedule = () => {
-        while (!cancelled && next < parts.length && next - consuming < maxInFlight && (next === 0 || ranged === true)) {
+        while (!cancelled && next - consuming < maxInFlight && (next === 0 || ranged === true)) {
+            if (next === parts.length && !canSplit()) return;
             let release: (() => void) | undefined;
-            if (!ownBusy) {
+            if (!ownBusy && next < parts.length) {
                 ownBusy = true;
                 release = () => {
                     ownBusy = false;
@@ -136,6 +144,7 @@ export function openRangedBlob(options: RangedBlobOptions): RangedBlob {
                 if (!release) return;
                 starved--;
             }
+            if (next === parts.length) split();
             const part = parts[next++];
             const task = fetchPart(part)
                 .catch((err) => {
@@ -150,15 +159,30 @@ export function openRangedBlob(options: RangedBlobOptions): RangedBlob {
         }
     };
 
+    /** Whether the last part, still in flight, has at least one whole part left past the one it reads on for. */
+    canSplit = () => {
+        const last = parts[parts.length - 1];
+        return ranged === true && !last.done && last.end + 1 - (last.start + last.received + partSize) >= partSize;
+    };
+
+    /** Cuts the last part one part ahead of where it is; the rest becomes parts of `partSize`, not yet started. */
+    split = () => {
+        const last = parts[parts.length - 1];
+        const end = last.end;
+        last.end = last.start + last.received + partSize - 1;
+        for (let start = last.end + 1; start <= end; start += partSize) parts.push(newPart(start, Math.min(end, start + partSize - 1)));
+    };
+
     fetchPart = async (part: Part): Promise<void> => {
         part.requestedAt = performance.now();
         for (let attempt = 0; ; ) {
             const from = part.start + part.received;
             const before = part.received;
             try {
-                // No Range on a whole blob's first try: nothing to gain.
-                const whole = part.start === 0 && part.end === size - 1;
-                const range = whole && from === 0 ? undefined : { start: from, end: part.end };
+                // No Range on a small blob's first try: nothing to gain. A larger one asks for `bytes=0-<last>`: a 206
+                // says ranges are served, so the blob can be split later.
+                const whole = part.start === 0 && part.end === size - 1 && from === 0;
+                const range = whole && size <= partSize ? undefined : { start: from, end: part.end };
                 const res = await options.open(range);
                 if (cancelled) {
                     res.body.destroy();
@@ -192,6 +216,7 @@ export function openRangedBlob(options: RangedBlobOptions): RangedBlob {
 
     readPart = async (part: Part, res: HttpResponse, from: number, askedRange: boolean): Promise<void> => {
         let skip = 0;
+        let servedEnd = size - 1; // the answer's last byte: past the part's end once the part was split
         if (res.status === 206) {
             const served = /^bytes\s+(\d+)-(\d+)\//.exec(String(res.headers["content-range"] ?? ""));
             if (!served || Number(served[1]) !== from) {
@@ -201,6 +226,7 @@ export function openRangedBlob(options: RangedBlobOptions): RangedBlob {
                     206,
                 );
             }
+            servedEnd = Number(served[2]);
             if (ranged === undefined) {
                 ranged = true;
                 schedule();
@@ -220,7 +246,8 @@ export function openRangedBlob(options: RangedBlobOptions): RangedBlob {
             discard(res);
             throw new RegistryError(`${options.what}: HTTP ${res.status}`, res.status);
         }
-        const wanted = part.end + 1 - part.start;
+        // `part.end` may move (a split) while this answer is read: what is wanted is computed per chunk.
+        const wanted = () => part.end + 1 - part.start;
         // Events, not for-await: a promise per socket read costs real CPU at loopback speeds (tens of thousands of reads).
         await new Promise<void>((resolve, reject) => {
             const stream = res.body;
@@ -247,24 +274,29 @@ export function openRangedBlob(options: RangedBlobOptions): RangedBlob {
                     chunk = chunk.subarray(skip);
                     skip = 0;
                 }
-                const overshoot = part.received + chunk.length > wanted;
-                if (overshoot) chunk = chunk.subarray(0, wanted - part.received);
-                part.chunks.push(chunk);
-                part.buffered += chunk.length;
+                const overshoot = part.received + chunk.length > wanted();
+                if (overshoot) chunk = chunk.subarray(0, wanted() - part.received);
                 part.received += chunk.length;
-                if (part.received >= wanted) {
+                const consumed = parts[consuming] === part;
+                if (consumed && waiting && part.chunks.length === 0) {
+                    // The consumer waits for exactly these bytes: hand them on unbuffered (a fast link's only part).
+                    waiting = body.push(chunk);
+                } else {
+                    part.chunks.push(chunk);
+                    part.buffered += chunk.length;
+                }
+                if (part.received >= wanted()) {
                     part.done = true;
                     // A part's body rate: a far link's per-connection cap, not its latency and not a one-off wait.
                     const flowed = performance.now() - (part.firstByteAt ?? 0);
                     if (flowed >= RATE_AFTER_MS) measured = part.received / flowed;
-                    // A 200 answer carries more than our part: drop that connection rather than read the rest. A 206
-                    // ends by itself (dropping it would cost the keep-alive connection).
-                    // A 206 is finished at its 'end': destroying it sooner (a cancel) would cost its socket.
-                    if (overshoot) {
+                    // An answer that carries more than our part (a 200, or a split part's 206): drop that connection
+                    // rather than read the rest. An answer that ends with the part ends by itself and keeps its socket.
+                    if (overshoot || servedEnd > part.end) {
                         stream.destroy();
                         finish();
                     }
-                } else if (part.buffered >= BUFFER_LIMIT) {
+                } else if (part.buffered >= (consumed ? CONSUMED_BUFFER_LIMIT : BUFFER_LIMIT)) {
                     // Backpressure: stop reading (the socket fills, the server waits) until the consumer catches up.
                     stream.pause();
                     part.paused = stream;
@@ -273,7 +305,7 @@ export function openRangedBlob(options: RangedBlobOptions): RangedBlob {
             };
             stream.on("data", onData);
             stream.once("end", () => {
-                if (part.received < wanted && !cancelled) {
+                if (part.received < wanted() && !cancelled) {
                     finish(
                         Object.assign(new Error(`the connection ended after ${part.start + part.received} of ${size} bytes`), {
                             code: "ECONNRESET",
@@ -303,7 +335,7 @@ export function openRangedBlob(options: RangedBlobOptions): RangedBlob {
                 while (part.chunks.length > 0) {
                     const chunk = part.chunks.shift()!;
                     part.buffered -= chunk.length;
-                    if (part.paused && part.buffered < BUFFER_LIMIT) {
+                    if (part.paused && part.buffered < CONSUMED_BUFFER_LIMIT) {
                         part.paused.resume();
                         part.paused = undefined;
                     }
