@@ -97,12 +97,16 @@ export class BlobCopier {
             async (attempt) => {
                 // A connection cut after the last byte may still have committed the blob.
                 if (attempt > 0 && (await dst.hasBlob(target.repository, blob.digest))) return "copied";
-                const upload = location ?? (await dst.startUpload(target.repository));
+                // The session is opened while the download starts: a far source's first byte takes a round trip anyway.
+                const upload = location !== undefined ? Promise.resolve(location) : dst.startUpload(target.repository);
                 location = undefined; // a retry opens a fresh session
                 try {
                     await this.stream(blob, source, target, upload, targetName);
                 } catch (err) {
-                    void dst.cancelUpload(target.repository, upload);
+                    void upload.then(
+                        (at) => dst.cancelUpload(target.repository, at),
+                        () => undefined,
+                    );
                     throw err;
                 }
                 return "copied";
@@ -117,7 +121,7 @@ export class BlobCopier {
         blob: Descriptor,
         source: RepositoryEndpoint,
         target: RepositoryEndpoint,
-        upload: string,
+        upload: Promise<string>,
         targetName: string,
     ): Promise<void> {
         const download = openRangedBlob({
@@ -147,13 +151,14 @@ export class BlobCopier {
         // download's requests.
         pipeline(download.body, verifier, () => undefined);
         try {
+            const location = await upload;
             if (blob.size === 0) {
-                await target.client.finishUpload(target.repository, upload, blob.digest, blob.size, verifier);
+                await target.client.finishUpload(target.repository, location, blob.digest, blob.size, verifier);
             } else {
                 await uploadResumable({
                     client: target.client,
                     repository: target.repository,
-                    location: upload,
+                    location,
                     digest: blob.digest,
                     size: blob.size,
                     body: verifier,

@@ -9,7 +9,7 @@ import { URGENT, type Limiter } from "./limiter";
 import { formatPlatform, isForeignLayer, parseManifest, type Descriptor, type ParsedManifest, type Platform } from "./manifest";
 import { filterIndex } from "./platforms";
 import { formatRemoteImage, manifestReference, parseRemoteImage, type RemoteImage } from "./reference";
-import type { RegistryClient } from "./registryClient";
+import type { FetchedManifest, RegistryClient } from "./registryClient";
 import type { BlobOutcome, ImageResult, MirrorPlanItem, ProgressEvent } from "./types";
 
 /** What an image copy needs from its run. */
@@ -61,15 +61,30 @@ async function copyTree(
     const limited = <T>(fn: () => Promise<T>) => ctx.limiter.run(fn, URGENT);
 
     // Fast path for re-runs: two HEADs at once, and no manifest download (Docker Hub counts GETs against its pull limit).
-    // settleAll, not Promise.all: a failed target check must not leave the source check in flight past the result.
-    const [head, present] = await settleAll([
-        limited(() => source.client.headManifest(src.repository, manifestReference(src))),
-        ctx.platforms ? Promise.resolve(undefined) : limited(() => target.client.headManifest(dst.repository, targetRef)),
-    ]);
-    if (!head) throw new RegistryError(`${formatRemoteImage(src)}: not found in the source registry`, 404, ["MANIFEST_UNKNOWN"]);
-    if (present?.digest === head.digest)
-        return finish({ status: "skipped", digest: head.digest, sourceDigest: head.digest, mediaType: present.mediaType });
-    const manifest = await limited(() => source.client.getManifest(src.repository, head.digest));
+    // The near target usually answers first: when it lacks the image, the manifest is asked for at once, without
+    // waiting for the source's HEAD (a round trip of a far link saved). Both are settled before the result: no
+    // request outlives it.
+    const sourceHead = limited(() => source.client.headManifest(src.repository, manifestReference(src)));
+    const targetHead = ctx.platforms ? Promise.resolve(undefined) : limited(() => target.client.headManifest(dst.repository, targetRef));
+    const [present] = await Promise.allSettled([targetHead]);
+    let manifest: FetchedManifest;
+    if (present.status === "fulfilled" && present.value === undefined && !ctx.platforms) {
+        const [fetched] = await settleAll([
+            limited(() => source.client.getManifest(src.repository, manifestReference(src))).catch(async (err) => {
+                // A source without the image: say so, as the HEAD would have.
+                if (err instanceof RegistryError && err.status === 404) throw notFound(src);
+                throw err;
+            }),
+            sourceHead,
+        ]);
+        manifest = fetched as FetchedManifest;
+    } else {
+        const [head, there] = await settleAll([sourceHead, targetHead]);
+        if (!head) throw notFound(src);
+        if (there?.digest === head.digest)
+            return finish({ status: "skipped", digest: head.digest, sourceDigest: head.digest, mediaType: there.mediaType });
+        manifest = await limited(() => source.client.getManifest(src.repository, head.digest));
+    }
     const parsed = parseManifest(manifest.bytes, manifest.mediaType, item.source);
     const pushed =
         parsed.kind === "index"
@@ -129,6 +144,10 @@ async function copyBlobs(manifest: ParsedManifest & { kind: "image" }, walk: Wal
         walk.tally[outcome]++;
         if (outcome === "copied") walk.tally.bytes += unique[i].size;
     });
+}
+
+function notFound(src: RemoteImage): RegistryError {
+    return new RegistryError(`${formatRemoteImage(src)}: not found in the source registry`, 404, ["MANIFEST_UNKNOWN"]);
 }
 
 /** Like Promise.all, but waits for every task before failing: no transfer outlives its image's result. */

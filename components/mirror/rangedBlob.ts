@@ -23,6 +23,8 @@ import { backoffDelay, isRetryable, type RetryListener, type RetryPolicy } from 
 
 /** Bytes per part: ~1 s at a far link's 8 MB/s per connection, so the round trip per part costs a few percent. */
 export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
+/** The smallest piece a split makes: below this a request's round trip costs more than the parallel bytes gain. */
+const MIN_PART_SIZE = 1024 * 1024;
 /** Parts of one blob in flight at once, at most. */
 export const DEFAULT_PARTS_IN_FLIGHT = 6;
 /**
@@ -92,6 +94,7 @@ export function openRangedBlob(options: RangedBlobOptions): RangedBlob {
     const { size } = options;
     const partSize = options.partSize ?? DEFAULT_PART_SIZE;
     const maxInFlight = Math.max(1, options.partsInFlight ?? DEFAULT_PARTS_IN_FLIGHT);
+    const minPart = Math.min(partSize, MIN_PART_SIZE);
     // One part at first; `split` cuts the rest off into parts of `partSize` when the link is slow.
     const parts: Part[] = [newPart(0, Math.max(0, size - 1))];
     let ranged: boolean | undefined;
@@ -159,18 +162,24 @@ export function openRangedBlob(options: RangedBlobOptions): RangedBlob {
         }
     };
 
-    /** Whether the last part, still in flight, has at least one whole part left past the one it reads on for. */
+    /** Whether the last part, still in flight, has enough left to be worth splitting. */
     canSplit = () => {
         const last = parts[parts.length - 1];
-        return ranged === true && !last.done && last.end + 1 - (last.start + last.received + partSize) >= partSize;
+        return ranged === true && !last.done && last.end + 1 - (last.start + last.received) >= 2 * minPart;
     };
 
-    /** Cuts the last part one part ahead of where it is; the rest becomes parts of `partSize`, not yet started. */
+    /**
+     * Cuts the last part where it will be one piece from now; the rest becomes pieces, not yet started. A piece is a
+     * part, or less near a blob's end — where the rest rides one connection while the others are idle (measured on
+     * the far link: a 20 MiB layer's last 8 MiB alone took the set's last second).
+     */
     split = () => {
         const last = parts[parts.length - 1];
+        const from = last.start + last.received;
         const end = last.end;
-        last.end = last.start + last.received + partSize - 1;
-        for (let start = last.end + 1; start <= end; start += partSize) parts.push(newPart(start, Math.min(end, start + partSize - 1)));
+        const piece = Math.min(partSize, Math.max(minPart, Math.ceil((end + 1 - from) / maxInFlight)));
+        last.end = from + piece - 1;
+        for (let start = last.end + 1; start <= end; start += piece) parts.push(newPart(start, Math.min(end, start + piece - 1)));
     };
 
     fetchPart = async (part: Part): Promise<void> => {
