@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { mirrorImages, type MirrorOptions, type ProgressEvent } from "../components/mirror";
-import { startHttpProxy, startUploadCuttingProxy } from "./support/proxies";
+import { startHttpProxy, startSessionKeepingUploadProxy, startUploadCuttingProxy } from "./support/proxies";
 import { INSTALL_HINT, registryAvailable, startRegistry, type RunningRegistry } from "./support/registry";
 import { startShapingProxy, type ShapingOptions, type ShapingProxy } from "./support/shapingProxy";
 import { skopeoCopy } from "./support/skopeo";
@@ -25,6 +25,7 @@ describe("live: mirror ranged downloads and resume", function () {
     let imageDigest: string;
     let big: { digest: string; size: number };
     let small: { digest: string; size: number };
+    let configSize: number;
     let run = 0;
 
     before(async () => {
@@ -35,6 +36,7 @@ describe("live: mirror ranged downloads and resume", function () {
         await pushLayout(path.join(work, "img"), "v1", source, "app/img");
         const manifest = JSON.parse(fs.readFileSync(path.join(work, "img", "blobs", "sha256", imageDigest.slice(7)), "utf8"));
         [big, small] = manifest.layers;
+        configSize = manifest.config.size;
     });
 
     after(async () => {
@@ -185,6 +187,33 @@ describe("live: mirror ranged downloads and resume", function () {
             await pullsIntact(`${target!.host}/upload-cut/img:v1`);
         } finally {
             await Promise.all([counting.stop(), cutting.stop()]);
+        }
+    });
+
+    it("live: an upload cut mid-way where the registry keeps what arrived goes on from the offset the session reports", async () => {
+        const counting = await startShapingProxy(source!.host, {});
+        const keeping = await startSessionKeepingUploadProxy(target!.host, 3 * MB);
+        const retries: Extract<ProgressEvent, { type: "retry" }>[] = [];
+        const to = `${keeping.host}/upload-resume/img:v1`;
+        try {
+            const report = await mirrorImages([{ source: `${counting.host}/app/img:v1`, target: to }], {
+                registries: { [counting.host]: { insecure: true }, [keeping.host]: { insecure: true } },
+                onProgress: (e) => e.type === "retry" && retries.push(e),
+            });
+            assert.equal(keeping.cuts(), 1, "the upload was never cut: the test proved nothing");
+            assert.equal(keeping.keptAtCut(), 3 * MB, "the registry did not keep the bytes before the cut");
+            assert.equal(report.results[0].status, "copied", String(report.results[0].error));
+            assert.equal(sent(counting, big.digest), big.size, "the source was asked for the blob again");
+            // From the session's offset, in the same session: the bytes before the cut are not sent again.
+            assert.ok(
+                retries.some((r) => r.message.includes(`upload ${keeping.host}/upload-resume/img blob ${big.digest} from byte ${3 * MB}:`)),
+                JSON.stringify(retries.map((r) => r.message)),
+            );
+            assert.equal(keeping.patchedBytes(), big.size + small.size + configSize, "every blob byte reached the proxy exactly once");
+            assert.equal(await skopeoDigest(`${target!.host}/upload-resume/img:v1`, target!), imageDigest);
+            await pullsIntact(`${target!.host}/upload-resume/img:v1`);
+        } finally {
+            await Promise.all([counting.stop(), keeping.stop()]);
         }
     });
 

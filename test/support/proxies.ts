@@ -197,3 +197,108 @@ export async function startUploadCuttingProxy(upstream: string, cutAfter: number
         },
     };
 }
+
+/** What {@link startSessionKeepingUploadProxy} saw. */
+export interface SessionKeepingProxy extends RunningProxy {
+    readonly cuts: () => number;
+    /** Blob bytes received in PATCH bodies from the client, over all attempts. */
+    readonly patchedBytes: () => number;
+    /** Bytes the registry kept from the cut PATCH. */
+    readonly keptAtCut: () => number;
+}
+
+/**
+ * An HTTP proxy to a plain-HTTP registry that cuts the first PATCH larger than `cutAfter` after that many body bytes, as a far
+ * link would — but hands the registry the bytes that arrived (a PATCH of exactly those, with its `Content-Range`), so
+ * the session holds them, as a registry that keeps partial chunks does (distribution itself drops a session whose
+ * PATCH was cut). The client can then ask the session's offset and go on from there.
+ */
+export async function startSessionKeepingUploadProxy(upstream: string, cutAfter: number): Promise<SessionKeepingProxy> {
+    const [upstreamHost, upstreamPort] = upstream.split(":");
+    const requests: SeenRequest[] = [];
+    let cuts = 0;
+    let patched = 0;
+    let kept = 0;
+    const agent = new http.Agent({ keepAlive: true });
+    // distribution carries a session's offset in the `_state` of the Location each answer returns; a client cut off
+    // never sees the new one. A registry that keeps sessions knows them by id: so requests for a session go to its
+    // latest location.
+    const latest = new Map<string, string>();
+    const sessionOf = (url: string) => /\/blobs\/uploads\/([^/?]+)/.exec(url)?.[1];
+    const forward = (req: http.IncomingMessage, headers: http.IncomingHttpHeaders, body: Buffer | http.IncomingMessage) =>
+        new Promise<http.IncomingMessage>((resolve, reject) => {
+            const session = sessionOf(req.url ?? "");
+            const known = session === undefined ? undefined : latest.get(session);
+            let path = req.url ?? "/";
+            if (known !== undefined) {
+                const url = new URL(path, "http://x");
+                const state = new URL(known, "http://x").searchParams.get("_state");
+                if (state !== null) url.searchParams.set("_state", state);
+                path = url.pathname + url.search;
+            }
+            const up = http.request(
+                { host: upstreamHost, port: Number(upstreamPort), method: req.method, path, headers, agent },
+                (upRes) => {
+                    const location = upRes.headers.location;
+                    const moved = location === undefined ? undefined : sessionOf(location);
+                    if (moved !== undefined) latest.set(moved, location!);
+                    resolve(upRes);
+                },
+            );
+            up.on("error", reject);
+            if (Buffer.isBuffer(body)) up.end(body);
+            else body.pipe(up);
+        });
+    const server = http.createServer(async (req, res) => {
+        const isPatch = req.method === "PATCH" && (req.url ?? "").includes("/blobs/uploads/");
+        try {
+            if (isPatch && cuts === 0 && Number(req.headers["content-length"]) > cutAfter) {
+                // Read up to the cut, then drop the client and give the registry what arrived.
+                const socket = req.socket; // leaving the loop below destroys the request, which lets go of it
+                const chunks: Buffer[] = [];
+                let got = 0;
+                for await (const chunk of req as AsyncIterable<Buffer>) {
+                    const take = chunk.subarray(0, Math.max(0, cutAfter - got));
+                    chunks.push(take);
+                    got += take.length;
+                    patched += take.length;
+                    if (got >= cutAfter) break;
+                }
+                cuts++;
+                const start = Number(/^(\d+)-/.exec(String(req.headers["content-range"] ?? "0-"))?.[1] ?? 0);
+                const { "content-length": _l, "content-range": _r, ...rest } = req.headers;
+                const upRes = await forward(
+                    req,
+                    { ...rest, "content-length": String(got), "content-range": `${start}-${start + got - 1}` },
+                    Buffer.concat(chunks),
+                );
+                upRes.resume();
+                if (upRes.statusCode === 202) kept = start + got;
+                // Cut only now that the registry holds the bytes: the client's status request must find them.
+                socket.destroy();
+                requests.push({ method: "PATCH (cut)", path: req.url ?? "", status: upRes.statusCode ?? 0 });
+                return;
+            }
+            if (isPatch) req.on("data", (c: Buffer) => (patched += c.length));
+            const upRes = await forward(req, req.headers, req);
+            requests.push({ method: req.method ?? "", path: req.url ?? "", status: upRes.statusCode ?? 0 });
+            res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+            upRes.pipe(res);
+        } catch {
+            res.destroy();
+        }
+    });
+    const host = await listen(server);
+    return {
+        host,
+        requests,
+        cuts: () => cuts,
+        patchedBytes: () => patched,
+        keptAtCut: () => kept,
+        async stop() {
+            server.closeAllConnections();
+            agent.destroy();
+            await new Promise((resolve) => server.close(resolve));
+        },
+    };
+}
