@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { mirrorImages, type MirrorOptions, type ProgressEvent } from "../components/mirror";
-import { startHttpProxy, startSessionKeepingUploadProxy, startUploadCuttingProxy } from "./support/proxies";
+import { startCuttingProxy, startHttpProxy, startSessionKeepingUploadProxy } from "./support/proxies";
 import { INSTALL_HINT, registryAvailable, startRegistry, type RunningRegistry } from "./support/registry";
 import { startShapingProxy, type ShapingOptions, type ShapingProxy } from "./support/shapingProxy";
 import { skopeoCopy } from "./support/skopeo";
@@ -168,7 +168,7 @@ describe("live: mirror ranged downloads and resume", function () {
 
     it("live: an upload cut mid-way goes on without fetching the blob again (distribution drops the session: a fresh one, from kept bytes)", async () => {
         const counting = await startShapingProxy(source!.host, {});
-        const cutting = await startUploadCuttingProxy(target!.host, 3 * MB);
+        const cutting = await startCuttingProxy(target!.host, 3 * MB, { direction: "upload" });
         const retries: Extract<ProgressEvent, { type: "retry" }>[] = [];
         const to = `${cutting.host}/upload-cut/img:v1`;
         try {

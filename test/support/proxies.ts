@@ -101,90 +101,51 @@ export interface CuttingProxy extends RunningProxy {
 }
 
 /**
- * A TCP proxy to `upstream` that resets the first `maxCuts` connections whose response stream passes `cutAfter` bytes —
- * only blob bodies are that large, so the cut lands in the middle of a blob.
+ * A TCP proxy to `upstream` that resets the first `maxCuts` connections whose stream in one direction passes `cutAfter`
+ * bytes: `"download"` counts the responses (only blob bodies are that large, so the cut lands in the middle of a
+ * blob), `"upload"` the requests (the cut lands in the middle of an upload). Part of the chunk that crosses the line is
+ * forwarded, then both sides are reset: the client sees ECONNRESET mid-body.
  */
-export async function startCuttingProxy(upstream: string, cutAfter: number, maxCuts = 1): Promise<CuttingProxy> {
+export async function startCuttingProxy(
+    upstream: string,
+    cutAfter: number,
+    options: { readonly direction?: "download" | "upload"; readonly maxCuts?: number } = {},
+): Promise<CuttingProxy> {
     const [upstreamHost, upstreamPort] = upstream.split(":");
+    const { direction = "download", maxCuts = 1 } = options;
     let cuts = 0;
     const sockets = new Set<net.Socket>();
     const server = net.createServer((client) => {
         const server = net.connect(Number(upstreamPort), upstreamHost);
         sockets.add(client).add(server);
-        let received = 0;
-        client.pipe(server);
-        server.on("data", (chunk: Buffer) => {
-            received += chunk.length;
-            if (cuts < maxCuts && received > cutAfter) {
+        // `from` is the side whose bytes are counted, `to` where they go; the other direction is piped as it is.
+        const [from, to] = direction === "download" ? [server, client] : [client, server];
+        to.pipe(from);
+        let passed = 0;
+        from.on("data", (chunk: Buffer) => {
+            passed += chunk.length;
+            if (cuts < maxCuts && passed > cutAfter) {
                 cuts++;
-                // Forward part of this chunk, then a TCP reset: the client sees ECONNRESET mid-body.
-                client.write(chunk.subarray(0, chunk.length >> 1), () => client.resetAndDestroy());
-                server.destroy();
-                return;
-            }
-            if (!client.write(chunk)) server.pause();
-        });
-        client.on("drain", () => server.resume());
-        const close = () => {
-            client.destroy();
-            server.destroy();
-            sockets.delete(client);
-            sockets.delete(server);
-        };
-        server.on("end", () => client.end());
-        server.on("error", close);
-        client.on("error", close);
-        client.on("close", close);
-    });
-    const host = await listen(server);
-    return {
-        host,
-        requests: [],
-        cuts: () => cuts,
-        async stop() {
-            for (const s of sockets) s.destroy();
-            await new Promise((resolve) => server.close(resolve));
-        },
-    };
-}
-
-/**
- * A TCP proxy to `upstream` that resets the first connection whose *request* stream (client to server) passes
- * `cutAfter` bytes: only blob uploads are that large, so the cut lands in the middle of an upload.
- */
-export async function startUploadCuttingProxy(upstream: string, cutAfter: number): Promise<CuttingProxy> {
-    const [upstreamHost, upstreamPort] = upstream.split(":");
-    let cuts = 0;
-    const sockets = new Set<net.Socket>();
-    const server = net.createServer((client) => {
-        const server = net.connect(Number(upstreamPort), upstreamHost);
-        sockets.add(client).add(server);
-        let sent = 0;
-        server.pipe(client);
-        client.on("data", (chunk: Buffer) => {
-            sent += chunk.length;
-            if (cuts === 0 && sent > cutAfter) {
-                cuts++;
-                server.write(chunk.subarray(0, chunk.length >> 1), () => {
-                    server.resetAndDestroy();
-                    client.resetAndDestroy();
+                to.write(chunk.subarray(0, chunk.length >> 1), () => {
+                    to.resetAndDestroy();
+                    from.resetAndDestroy();
                 });
                 return;
             }
-            if (!server.write(chunk)) client.pause();
+            if (!to.write(chunk)) from.pause();
         });
-        server.on("drain", () => client.resume());
+        to.on("drain", () => from.resume());
         const close = () => {
             client.destroy();
             server.destroy();
             sockets.delete(client);
             sockets.delete(server);
         };
-        client.on("end", () => server.end());
-        server.on("error", close);
-        client.on("error", close);
-        client.on("close", close);
-        server.on("close", close);
+        from.on("end", () => to.end());
+        for (const socket of [client, server]) {
+            socket.on("error", close);
+            socket.on("close", close);
+        }
     });
     const host = await listen(server);
     return {
