@@ -1,9 +1,15 @@
-/** What both mirror benchmarks share: medians, skopeo runs timed with their CPU, fresh TLS + htpasswd targets, our copier timed. */
+/**
+ * What both mirror benchmarks share: medians, skopeo runs timed with their CPU, fresh TLS + htpasswd targets, rounds
+ * alternating who goes first, the helper-like set pushed with its sync file, our copier timed.
+ */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
+import { stringify } from "yaml";
 import { mirrorImages, type MirrorOptions } from "../components/mirror";
 import { startRegistry, type RunningRegistry } from "../test/support/registry";
+import { writeHelperSet } from "./mirrorFixtures";
 
 export const USER = "bench";
 export const PASSWORD = "bench-pass";
@@ -13,6 +19,12 @@ export const median = (xs: number[]) => {
     return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 };
 export const fmt = (n: number, d = 2) => n.toFixed(d);
+/** The 1, 5 and 15 minute load averages: other work on the machine skews every figure. */
+export const loadAverage = () =>
+    os
+        .loadavg()
+        .map((x) => fmt(x))
+        .join(" ");
 
 /** Runs skopeo; wall ms and CPU ms (user + sys, from bash's `time`). */
 export async function skopeo(args: string[]): Promise<{ ms: number; cpuMs: number }> {
@@ -59,4 +71,72 @@ export async function ours(
     const cpu = process.cpuUsage(cpu0);
     if (!report.ok) throw new Error(report.results.map((r) => r.error?.message).join("\n"));
     return { ms, cpuMs: (cpu.user + cpu.system) / 1000, digests: report.results.map((r) => r.digest!) };
+}
+
+/** A fresh target, as {@link freshTarget} makes it. */
+export type FreshTarget = Awaited<ReturnType<typeof freshTarget>>;
+
+/**
+ * `rounds` rounds of `sides`, the order alternating each round (so page cache and CPU frequency favour neither), each
+ * run against a fresh target that is stopped afterwards.
+ */
+export async function alternateRounds<Side extends string>(
+    rounds: number,
+    sides: readonly [Side, Side],
+    work: string,
+    source: RunningRegistry,
+    run: (side: Side, target: FreshTarget) => Promise<void>,
+): Promise<void> {
+    for (let round = 0; round < rounds; round++) {
+        for (const side of round % 2 === 0 ? sides : [sides[1], sides[0]]) {
+            const t = await freshTarget(work, source);
+            try {
+                await run(side, t);
+            } finally {
+                await t.target.stop();
+            }
+        }
+    }
+}
+
+/** An image of the helper-like set. */
+export interface SetImage {
+    readonly repository: string;
+    readonly tag: string;
+}
+
+/**
+ * Writes the helper-like set (`mirrorFixtures.writeHelperSet`), pushes it into `source` and writes skopeo's sync file
+ * for it, read from `readFrom` (the source itself, or a proxy in front of it).
+ */
+export async function pushHelperSet(
+    work: string,
+    source: RunningRegistry,
+    readFrom: string,
+): Promise<{ set: SetImage[]; syncFile: string }> {
+    const layout = path.join(work, "helpers");
+    const set = await writeHelperSet(layout);
+    for (const { repository, tag } of set) {
+        const name = `${repository.replace(/\//g, "-")}-${tag}`;
+        await skopeo(["copy", "--all", "--dest-tls-verify=false", `oci:${layout}:${name}`, `docker://${source.host}/${repository}:${tag}`]);
+    }
+    fs.rmSync(layout, { recursive: true, force: true });
+    const images: Record<string, string[]> = {};
+    for (const { repository, tag } of set) images[repository] = [...(images[repository] ?? []), tag];
+    const syncFile = path.join(work, `sync-${readFrom.replace(/\W/g, "_")}.yaml`);
+    fs.writeFileSync(syncFile, stringify({ [readFrom]: { "tls-verify": false, images } }));
+    return { set, syncFile };
+}
+
+/** Our plan for the set: `<from>/<repository>:<tag>` to `<target>/mirror/<repository>:<tag>`. */
+export function setPlan(set: readonly SetImage[], from: string, target: FreshTarget): { source: string; target: string }[] {
+    return set.map(({ repository, tag }) => ({
+        source: `${from}/${repository}:${tag}`,
+        target: `${target.target.host}/mirror/${repository}:${tag}`,
+    }));
+}
+
+/** `skopeo sync` of the set's sync file into the target's `mirror/` prefix. */
+export function skopeoSyncArgs(syncFile: string, target: FreshTarget): string[] {
+    return ["sync", "--all", "--src", "yaml", "--dest", "docker", ...target.skopeoDest, syncFile, `${target.target.host}/mirror`];
 }

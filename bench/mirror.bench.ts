@@ -13,11 +13,10 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
-import { stringify } from "yaml";
 import { startRegistry, type RunningRegistry } from "../test/support/registry";
 import { runSkopeo } from "../test/support/skopeo";
-import { fmt, freshTarget, median, ours, skopeo } from "./benchSupport";
-import { tagInLayout, writeHelperSet, writeImage } from "./mirrorFixtures";
+import { alternateRounds, fmt, loadAverage, median, ours, pushHelperSet, setPlan, skopeo, skopeoSyncArgs } from "./benchSupport";
+import { tagInLayout, writeImage } from "./mirrorFixtures";
 
 const MiB = 1024 * 1024;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -64,27 +63,19 @@ async function bigImage(work: string, source: RunningRegistry): Promise<void> {
     const oursMBs: number[] = [];
     const skopeoMBs: number[] = [];
     const cpu = { ours: [] as number[], skopeo: [] as number[] };
-    for (let round = 0; round < ROUNDS; round++) {
-        // Alternate who goes first, so page cache and CPU frequency favour neither.
-        for (const side of round % 2 === 0 ? ["skopeo", "ours"] : ["ours", "skopeo"]) {
-            const t = await freshTarget(work, source);
-            try {
-                const dest = `${t.target.host}/mirror/big:v1`;
-                if (side === "ours") {
-                    const run = await ours([{ source: src, target: dest }], t.options);
-                    if (run.digests[0] !== desc.digest) throw new Error(`digest changed: ${run.digests[0]} != ${desc.digest}`);
-                    oursMBs.push(bytes / MiB / (run.ms / 1000));
-                    cpu.ours.push(run.cpuMs);
-                } else {
-                    const run = await skopeo(["copy", "--src-tls-verify=false", ...t.skopeoDest, `docker://${src}`, `docker://${dest}`]);
-                    skopeoMBs.push(bytes / MiB / (run.ms / 1000));
-                    cpu.skopeo.push(run.cpuMs);
-                }
-            } finally {
-                await t.target.stop();
-            }
+    await alternateRounds(ROUNDS, ["skopeo", "ours"], work, source, async (side, t) => {
+        const dest = `${t.target.host}/mirror/big:v1`;
+        if (side === "ours") {
+            const run = await ours([{ source: src, target: dest }], t.options);
+            if (run.digests[0] !== desc.digest) throw new Error(`digest changed: ${run.digests[0]} != ${desc.digest}`);
+            oursMBs.push(bytes / MiB / (run.ms / 1000));
+            cpu.ours.push(run.cpuMs);
+        } else {
+            const run = await skopeo(["copy", "--src-tls-verify=false", ...t.skopeoDest, `docker://${src}`, `docker://${dest}`]);
+            skopeoMBs.push(bytes / MiB / (run.ms / 1000));
+            cpu.skopeo.push(run.cpuMs);
         }
-    }
+    });
     const [o, s] = [median(oursMBs), median(skopeoMBs)];
     console.log(`\n1. one ${fmt(bytes / MiB, 1)} MiB, 3-layer image (source plain HTTP -> target TLS+htpasswd), ${ROUNDS} rounds`);
     console.log(`   ours   MiB/s: ${oursMBs.map((x) => fmt(x, 0)).join(", ")}  median ${fmt(o, 0)}`);
@@ -121,58 +112,27 @@ function buildCli(): string {
 }
 
 async function helperSet(work: string, source: RunningRegistry, cli: string): Promise<void> {
-    const layout = path.join(work, "helpers");
-    const set = await writeHelperSet(layout);
-    for (const { repository, tag } of set) {
-        const name = `${repository.replace(/\//g, "-")}-${tag}`;
-        await skopeo(["copy", "--all", "--dest-tls-verify=false", `oci:${layout}:${name}`, `docker://${source.host}/${repository}:${tag}`]);
-    }
-    fs.rmSync(layout, { recursive: true, force: true });
-    const images: Record<string, string[]> = {};
-    for (const { repository, tag } of set) images[repository] = [...(images[repository] ?? []), tag];
-    const syncFile = path.join(work, "sync.yaml");
-    fs.writeFileSync(syncFile, stringify({ [source.host]: { "tls-verify": false, images } }));
-
+    const { set, syncFile } = await pushHelperSet(work, source, source.host);
     const oursMs: number[] = [];
     const skopeoMs: number[] = [];
     const rerunMs: number[] = [];
     const cliNoopMs: number[] = [];
     const skopeoNoopMs: number[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-        for (const side of round % 2 === 0 ? ["skopeo", "ours"] : ["ours", "skopeo"]) {
-            const t = await freshTarget(work, source);
-            try {
-                if (side === "ours") {
-                    const plan = set.map(({ repository, tag }) => ({
-                        source: `${source.host}/${repository}:${tag}`,
-                        target: `${t.target.host}/mirror/${repository}:${tag}`,
-                    }));
-                    oursMs.push((await ours(plan, t.options)).ms);
-                    for (let i = 0; i < 3; i++) rerunMs.push((await ours(plan, t.options)).ms / plan.length);
-                    // The whole command as a user runs it: process start, argument checks, the copy, exit.
-                    const args = ["mirror", "--to", `${t.target.host}/mirror`, "--insecure", source.host, "--ca-file", t.target.caFile!];
-                    for (const { repository, tag } of set) args.push("--image", `${source.host}/${repository}:${tag}`);
-                    for (let i = 0; i < 3; i++) cliNoopMs.push(await runCli(cli, [...args, "--auth-file", t.authFile]));
-                } else {
-                    const sync = [
-                        "sync",
-                        "--all",
-                        "--src",
-                        "yaml",
-                        "--dest",
-                        "docker",
-                        ...t.skopeoDest,
-                        syncFile,
-                        `${t.target.host}/mirror`,
-                    ];
-                    skopeoMs.push((await skopeo(sync)).ms);
-                    for (let i = 0; i < 3; i++) skopeoNoopMs.push((await skopeo(sync)).ms);
-                }
-            } finally {
-                await t.target.stop();
-            }
+    await alternateRounds(ROUNDS, ["skopeo", "ours"], work, source, async (side, t) => {
+        if (side === "ours") {
+            const plan = setPlan(set, source.host, t);
+            oursMs.push((await ours(plan, t.options)).ms);
+            for (let i = 0; i < 3; i++) rerunMs.push((await ours(plan, t.options)).ms / plan.length);
+            // The whole command as a user runs it: process start, argument checks, the copy, exit.
+            const args = ["mirror", "--to", `${t.target.host}/mirror`, "--insecure", source.host, "--ca-file", t.target.caFile!];
+            for (const { repository, tag } of set) args.push("--image", `${source.host}/${repository}:${tag}`);
+            for (let i = 0; i < 3; i++) cliNoopMs.push(await runCli(cli, [...args, "--auth-file", t.authFile]));
+        } else {
+            const sync = skopeoSyncArgs(syncFile, t);
+            skopeoMs.push((await skopeo(sync)).ms);
+            for (let i = 0; i < 3; i++) skopeoNoopMs.push((await skopeo(sync)).ms);
         }
-    }
+    });
     const [o, s] = [median(oursMs), median(skopeoMs)];
     console.log(`\n2. helper-like set: ${set.length} images (3 two-platform indexes), copied into an empty target`);
     console.log(`   ours ms: ${oursMs.map((x) => fmt(x, 0)).join(", ")}  median ${fmt(o, 0)}`);
@@ -196,21 +156,11 @@ async function main(): Promise<void> {
     const started = performance.now();
     try {
         console.log(`mirror bench: node ${process.version}, ${os.cpus().length} CPUs, ${(await runSkopeo(["--version"])).stdout.trim()}`);
-        console.log(
-            `load average at start: ${os
-                .loadavg()
-                .map((x) => fmt(x))
-                .join(" ")} (other work on the machine skews every figure)`,
-        );
+        console.log(`load average at start: ${loadAverage()} (other work on the machine skews every figure)`);
         const cli = buildCli();
         await bigImage(work, source);
         await helperSet(work, source, cli);
-        console.log(
-            `\ntotal ${fmt((performance.now() - started) / 1000, 1)} s; load average at end: ${os
-                .loadavg()
-                .map((x) => fmt(x))
-                .join(" ")}`,
-        );
+        console.log(`\ntotal ${fmt((performance.now() - started) / 1000, 1)} s; load average at end: ${loadAverage()}`);
     } finally {
         await source.stop();
         fs.rmSync(work, { recursive: true, force: true });

@@ -12,7 +12,6 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { stringify } from "yaml";
 import type { MirrorOptions } from "../components/mirror";
 import { startRegistry, type RunningRegistry } from "../test/support/registry";
 import type { ShapingOptions } from "../test/support/shapingProxy";
@@ -21,8 +20,19 @@ import {
     startShapingProxyProcess as startShapingProxy,
 } from "../test/support/shapingProxyProcess";
 import { runSkopeo } from "../test/support/skopeo";
-import { fmt, freshTarget, median, ours, skopeo } from "./benchSupport";
-import { tagInLayout, writeHelperSet, writeImage } from "./mirrorFixtures";
+import {
+    alternateRounds,
+    fmt,
+    loadAverage,
+    freshTarget,
+    median,
+    ours,
+    pushHelperSet,
+    setPlan,
+    skopeo,
+    skopeoSyncArgs,
+} from "./benchSupport";
+import { tagInLayout, writeImage } from "./mirrorFixtures";
 
 const MiB = 1024 * 1024;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -51,25 +61,18 @@ async function singleImage(work: string, source: RunningRegistry, proxy: Shaping
     fs.rmSync(layout, { recursive: true, force: true });
     const src = `${proxy.host}/bench/big:v1`;
     const times = { ours: [] as number[], skopeo: [] as number[] };
-    for (let round = 0; round < ROUNDS; round++) {
-        for (const side of round % 2 === 0 ? ["skopeo", "ours"] : ["ours", "skopeo"]) {
-            const t = await freshTarget(work, source);
-            try {
-                const dest = `${t.target.host}/mirror/big:v1`;
-                if (side === "ours") {
-                    const run = await ours([{ source: src, target: dest }], viaProxy(t.options, proxy));
-                    if (run.digests[0] !== desc.digest) throw new Error(`digest changed: ${run.digests[0]} != ${desc.digest}`);
-                    times.ours.push(run.ms);
-                } else {
-                    times.skopeo.push(
-                        (await skopeo(["copy", "--src-tls-verify=false", ...t.skopeoDest, `docker://${src}`, `docker://${dest}`])).ms,
-                    );
-                }
-            } finally {
-                await t.target.stop();
-            }
+    await alternateRounds(ROUNDS, ["skopeo", "ours"], work, source, async (side, t) => {
+        const dest = `${t.target.host}/mirror/big:v1`;
+        if (side === "ours") {
+            const run = await ours([{ source: src, target: dest }], viaProxy(t.options, proxy));
+            if (run.digests[0] !== desc.digest) throw new Error(`digest changed: ${run.digests[0]} != ${desc.digest}`);
+            times.ours.push(run.ms);
+        } else {
+            times.skopeo.push(
+                (await skopeo(["copy", "--src-tls-verify=false", ...t.skopeoDest, `docker://${src}`, `docker://${dest}`])).ms,
+            );
         }
-    }
+    });
     const [o, s] = [median(times.ours), median(times.skopeo)];
     console.log(`\n1. one ${fmt(bytes / MiB, 1)} MiB image (layers 110 + 24 + 10 MiB) from the far source, ${ROUNDS} rounds`);
     console.log(
@@ -82,44 +85,12 @@ async function singleImage(work: string, source: RunningRegistry, proxy: Shaping
 }
 
 async function helperSet(work: string, source: RunningRegistry, proxy: ShapingProxy): Promise<void> {
-    const layout = path.join(work, "helpers");
-    const set = await writeHelperSet(layout);
-    for (const { repository, tag } of set) await push(layout, `${repository.replace(/\//g, "-")}-${tag}`, source, `${repository}:${tag}`);
-    fs.rmSync(layout, { recursive: true, force: true });
-    const images: Record<string, string[]> = {};
-    for (const { repository, tag } of set) images[repository] = [...(images[repository] ?? []), tag];
-    const syncFile = path.join(work, "sync-wan.yaml");
-    fs.writeFileSync(syncFile, stringify({ [proxy.host]: { "tls-verify": false, images } }));
+    const { set, syncFile } = await pushHelperSet(work, source, proxy.host);
     const times = { ours: [] as number[], skopeo: [] as number[] };
-    for (let round = 0; round < ROUNDS; round++) {
-        for (const side of round % 2 === 0 ? ["skopeo", "ours"] : ["ours", "skopeo"]) {
-            const t = await freshTarget(work, source);
-            try {
-                if (side === "ours") {
-                    const plan = set.map(({ repository, tag }) => ({
-                        source: `${proxy.host}/${repository}:${tag}`,
-                        target: `${t.target.host}/mirror/${repository}:${tag}`,
-                    }));
-                    times.ours.push((await ours(plan, viaProxy(t.options, proxy))).ms);
-                } else {
-                    const args = [
-                        "sync",
-                        "--all",
-                        "--src",
-                        "yaml",
-                        "--dest",
-                        "docker",
-                        ...t.skopeoDest,
-                        syncFile,
-                        `${t.target.host}/mirror`,
-                    ];
-                    times.skopeo.push((await skopeo(args)).ms);
-                }
-            } finally {
-                await t.target.stop();
-            }
-        }
-    }
+    await alternateRounds(ROUNDS, ["skopeo", "ours"], work, source, async (side, t) => {
+        if (side === "ours") times.ours.push((await ours(setPlan(set, proxy.host, t), viaProxy(t.options, proxy))).ms);
+        else times.skopeo.push((await skopeo(skopeoSyncArgs(syncFile, t))).ms);
+    });
     const [o, s] = [median(times.ours), median(times.skopeo)];
     console.log(`\n2. helper-like set: ${set.length} images (3 two-platform indexes) from the far source, ${ROUNDS} rounds`);
     console.log(`   ours   s: ${times.ours.map((x) => fmt(x / 1000, 1)).join(", ")}  median ${fmt(o / 1000, 1)}`);
@@ -176,22 +147,12 @@ async function main(): Promise<void> {
         console.log(
             `link: ${LINK.perConnectionBytesPerSec! / 1e6} MB/s per connection, ${LINK.totalBytesPerSec! / 1e6} MB/s in all, ${LINK.latencyMs} ms added each way (source far, mirror near)`,
         );
-        console.log(
-            `load average at start: ${os
-                .loadavg()
-                .map((x) => fmt(x))
-                .join(" ")}`,
-        );
+        console.log(`load average at start: ${loadAverage()}`);
         const only = process.env.BENCH_ONLY;
         if (!only || only.includes("1")) await singleImage(work, source, proxy);
         if (!only || only.includes("2")) await helperSet(work, source, proxy);
         if (!only || only.includes("3")) await cutBlob(work, source);
-        console.log(
-            `\ntotal ${fmt((performance.now() - started) / 1000, 1)} s; load average at end: ${os
-                .loadavg()
-                .map((x) => fmt(x))
-                .join(" ")}`,
-        );
+        console.log(`\ntotal ${fmt((performance.now() - started) / 1000, 1)} s; load average at end: ${loadAverage()}`);
     } finally {
         await proxy.stop();
         await source.stop();
