@@ -79,6 +79,7 @@ interface Part {
     readonly chunks: Buffer[];
     buffered: number;
     received: number;
+    started: boolean;
     done: boolean;
     error: unknown;
     /** The response paused for backpressure, resumed once the consumer took bytes. */
@@ -99,8 +100,8 @@ export function openRangedBlob(options: RangedBlobOptions): RangedBlob {
     const parts: Part[] = [newPart(0, Math.max(0, size - 1))];
     let ranged: boolean | undefined;
     let cancelled = false;
-    let next = 0; // the next part to start
     let consuming = 0; // the part the consumer reads
+    let running = 0; // parts with a request open or retrying
     let ownBusy = false; // the blob's own limiter slot
     // Extra parts only when the consumer waited for bytes: the download, not the upload, is then the bottleneck (a far
     // source). On a fast link the upload is slower than one connection's download, and more parts would only cost CPU.
@@ -119,8 +120,9 @@ export function openRangedBlob(options: RangedBlobOptions): RangedBlob {
     // Declared before any use, assigned below: Pulumi's closure serialization (the image mirror provider) takes a
     // const used textually before its declaration for a free variable and fails.
     let schedule: () => void;
-    let canSplit: () => boolean;
-    let split: () => void;
+    let nextPart: () => Part | undefined;
+    let splittable: () => Part | undefined;
+    let split: (part: Part) => Part;
     let fetchPart: (part: Part) => Promise<void>;
     let cancel: () => void;
     let readPart: (part: Part, res: HttpResponse, from: number, askedRange: boolean) => Promise<void>;
@@ -132,10 +134,13 @@ export function openRangedBlob(options: RangedBlobOptions): RangedBlob {
 
     /** Starts parts while the registry serves ranges, a slot is free and the window allows; splits when worth it. */
     schedule = () => {
-        while (!cancelled && next - consuming < maxInFlight && (next === 0 || ranged === true)) {
-            if (next === parts.length && !canSplit()) return;
+        while (!cancelled && running < maxInFlight && (ranged === true || !parts[0].started)) {
+            let part = nextPart();
+            const target = part === undefined ? splittable() : undefined;
+            if (part === undefined && (target === undefined || starved === 0 || !slowLink())) return;
             let release: (() => void) | undefined;
-            if (!ownBusy && next < parts.length) {
+            let spare = false;
+            if (!ownBusy) {
                 ownBusy = true;
                 release = () => {
                     ownBusy = false;
@@ -145,41 +150,61 @@ export function openRangedBlob(options: RangedBlobOptions): RangedBlob {
                 if (starved === 0 || !slowLink()) return;
                 release = options.trySlot?.();
                 if (!release) return;
-                starved--;
+                spare = true;
             }
-            if (next === parts.length) split();
-            const part = parts[next++];
-            const task = fetchPart(part)
+            if (part === undefined) part = split(target!);
+            if (spare || target !== undefined) starved--;
+            const started = part;
+            started.started = true;
+            running++;
+            const task = fetchPart(started)
                 .catch((err) => {
-                    part.error = err;
+                    started.error = err;
                 })
                 .finally(() => {
+                    running--;
                     release();
-                    wakeConsumer(part);
+                    wakeConsumer(started);
                     schedule();
                 });
             tasks.push(task);
         }
     };
 
-    /** Whether the last part, still in flight, has enough left to be worth splitting. */
-    canSplit = () => {
-        const last = parts[parts.length - 1];
-        return ranged === true && !last.done && last.end + 1 - (last.start + last.received) >= 2 * minPart;
+    /** The first part not started yet, within `maxInFlight` parts of the consumer (what is ahead of it is buffered). */
+    nextPart = () => {
+        for (let i = consuming; i < parts.length && i - consuming < maxInFlight; i++) if (!parts[i].started) return parts[i];
+        return undefined;
     };
 
     /**
-     * Cuts the last part where it will be one piece from now; the rest becomes pieces, not yet started. A piece is a
-     * part, or less near a blob's end — where the rest rides one connection while the others are idle (measured on
-     * the far link: a 20 MiB layer's last 8 MiB alone took the set's last second).
+     * The part worth splitting, if any: the one the consumer waits on (its bytes are needed first: while it rides one
+     * connection, parts ahead of it fill and wait — measured on the far link: a 110 MiB layer stalled to one
+     * connection's rate for seconds), else the last one. Either must be in flight with two pieces left at least.
      */
-    split = () => {
+    splittable = () => {
+        const worth = (part: Part | undefined) =>
+            part !== undefined && part.started && !part.done && part.end + 1 - (part.start + part.received) >= 2 * minPart;
+        if (worth(parts[consuming])) return parts[consuming];
         const last = parts[parts.length - 1];
-        const from = last.start + last.received;
-        const end = last.end;
+        return worth(last) ? last : undefined;
+    };
+
+    /**
+     * Cuts `part` where it will be one piece from now; the rest becomes pieces right after it, not yet started; returns
+     * the first. A piece is a part, or less near a blob's end or when the consumer waits — where the rest would ride
+     * one connection while the others idle (measured on the far link: a 20 MiB layer's last 8 MiB alone took the
+     * set's last second).
+     */
+    split = (part: Part) => {
+        const from = part.start + part.received;
+        const end = part.end;
         const piece = Math.min(partSize, Math.max(minPart, Math.ceil((end + 1 - from) / maxInFlight)));
-        last.end = from + piece - 1;
-        for (let start = last.end + 1; start <= end; start += piece) parts.push(newPart(start, Math.min(end, start + piece - 1)));
+        part.end = from + piece - 1;
+        const pieces: Part[] = [];
+        for (let start = part.end + 1; start <= end; start += piece) pieces.push(newPart(start, Math.min(end, start + piece - 1)));
+        parts.splice(parts.indexOf(part) + 1, 0, ...pieces);
+        return pieces[0];
     };
 
     fetchPart = async (part: Part): Promise<void> => {
@@ -243,14 +268,8 @@ export function openRangedBlob(options: RangedBlobOptions): RangedBlob {
         } else if (res.status === 200) {
             // Range ignored: this is the whole blob. Skip what we hold already.
             skip = from;
-            if (askedRange && ranged !== true) {
-                ranged = false;
-                // Nothing after this part was started: it becomes the rest of the blob, on this one connection.
-                if (next === parts.indexOf(part) + 1) {
-                    part.end = size - 1;
-                    parts.length = next;
-                }
-            }
+            // Asked for the first time and ignored: the blob is read whole on this one connection, never split.
+            if (askedRange && ranged === undefined) ranged = false;
         } else {
             discard(res);
             throw new RegistryError(`${options.what}: HTTP ${res.status}`, res.status);
@@ -405,5 +424,5 @@ export function openRangedBlob(options: RangedBlobOptions): RangedBlob {
 }
 
 function newPart(start: number, end: number): Part {
-    return { start, end, chunks: [], buffered: 0, received: 0, done: false, error: undefined, paused: undefined };
+    return { start, end, chunks: [], buffered: 0, received: 0, started: false, done: false, error: undefined, paused: undefined };
 }
