@@ -184,7 +184,7 @@ export function openRangedBlob(options: RangedBlobOptions): RangedBlob {
      */
     splittable = () => {
         const worth = (part: Part | undefined) =>
-            part !== undefined && part.started && !part.done && part.end + 1 - (part.start + part.received) >= 2 * minPart;
+            part?.started === true && !part.done && part.end + 1 - (part.start + part.received) >= 2 * minPart;
         if (worth(parts[consuming])) return parts[consuming];
         const last = parts[parts.length - 1];
         return worth(last) ? last : undefined;
