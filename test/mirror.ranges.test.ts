@@ -242,6 +242,28 @@ describe("live: mirror ranged downloads and resume", function () {
         }
     });
 
+    it("live: a source that fails at once while the target's check is slow fails the image, with no unhandled rejection", async () => {
+        const untrusted = await startRegistry({ tls: true }); // its CA is not given: every request fails at once
+        const slow = await startShapingProxy(target!.host, { latencyMs: 300 });
+        const unhandled: unknown[] = [];
+        const onUnhandled = (reason: unknown) => unhandled.push(reason);
+        process.on("unhandledRejection", onUnhandled);
+        try {
+            const report = await mirrorImages([{ source: `${untrusted.host}/app/img:v1`, target: `${slow.host}/slow-check/img:v1` }], {
+                registries: { [slow.host]: { insecure: true } },
+                retry: { attempts: 1 },
+            });
+            assert.ok(slow.requests.length >= 1, "the target check was never sent: the test proved nothing");
+            assert.equal(report.results[0].status, "failed");
+            assert.match(report.results[0].error!.message, /TLS certificate is not trusted/);
+            await new Promise((resolve) => setImmediate(resolve));
+            assert.deepEqual(unhandled, []);
+        } finally {
+            process.off("unhandledRejection", onUnhandled);
+            await Promise.all([untrusted.stop(), slow.stop()]);
+        }
+    });
+
     it("live: a failed upload stops the blob's ranged downloads before the image's result", async () => {
         const slow = await startShapingProxy(source!.host, { perConnectionBytesPerSec: 2 * MB });
         const refusing = await startHttpProxy(target!.host, {

@@ -65,6 +65,8 @@ async function copyTree(
     // waiting for the source's HEAD (a round trip of a far link saved). Both are settled before the result: no
     // request outlives it.
     const sourceHead = limited(() => source.client.headManifest(src.repository, manifestReference(src)));
+    // Handled here: it may fail (an untrusted certificate) while the target's answer is awaited; it is read below.
+    sourceHead.catch(() => undefined);
     const targetHead = ctx.platforms ? Promise.resolve(undefined) : limited(() => target.client.headManifest(dst.repository, targetRef));
     const [present] = await Promise.allSettled([targetHead]);
     let manifest: FetchedManifest;
