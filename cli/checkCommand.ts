@@ -2,12 +2,9 @@
  * `dify-plugin-registry check`: proves that a registry prefix takes plugin images — it answers, the login is accepted,
  * and the login may push and pull there — leaving nothing behind (`components/registryCheck/check.ts`).
  */
-import { parseCaFileArg } from "./registryOptions";
-import { EXIT, UsageError } from "./usageError";
+import { defaultAuthFile, parseCaFileArg } from "./registryOptions";
+import { EXIT, UsageError, parseOptions } from "./usageError";
 import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { parseArgs } from "node:util";
 // Module by module, not the index: the CLI must not load @pulumi/pulumi (the index exports the Pulumi resources).
 import { checkRegistry, formatCheckStep, formatCheckVerdict, parseCheckPrefix, prefixProblem } from "../components/registryCheck/check";
 import type { Output } from "./progress";
@@ -46,23 +43,13 @@ export const CheckUsageError = UsageError;
 
 /** Parses `check` arguments; throws {@link CheckUsageError} naming the problem. Reads no file but `--ca-file`'s existence. */
 export function parseCheckArgs(argv: readonly string[]): CheckCommandOptions {
-    let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
-    try {
-        ({ values } = parseArgs({
-            args: [...argv],
-            strict: true,
-            allowPositionals: false,
-            options: {
-                prefix: { type: "string" },
-                "auth-file": { type: "string" },
-                "ca-file": { type: "string", multiple: true, default: [] },
-                insecure: { type: "boolean", default: false },
-                help: { type: "boolean", short: "h", default: false },
-            },
-        }));
-    } catch (err) {
-        throw new CheckUsageError((err as Error).message);
-    }
+    const values = parseOptions(argv, {
+        prefix: { type: "string" },
+        "auth-file": { type: "string" },
+        "ca-file": { type: "string", multiple: true, default: [] },
+        insecure: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+    });
     if (values.help) return { prefix: "", caFiles: {}, insecure: false, help: true };
     const prefix = values.prefix as string | undefined;
     if (!prefix) throw new CheckUsageError("--prefix <host[:port]/path> is required");
@@ -80,11 +67,6 @@ export function parseCheckArgs(argv: readonly string[]): CheckCommandOptions {
     const authFile = values["auth-file"] as string | undefined;
     if (authFile !== undefined && !fs.existsSync(authFile)) throw new CheckUsageError(`--auth-file ${authFile} does not exist`);
     return { prefix, authFile, caFiles, insecure: values.insecure as boolean, help: false };
-}
-
-function defaultAuthFile(): string | undefined {
-    const file = path.join(process.env.DOCKER_CONFIG ?? path.join(os.homedir(), ".docker"), "config.json");
-    return fs.existsSync(file) ? file : undefined;
 }
 
 function readDockerConfig(file: string): Record<string, unknown> {

@@ -3,17 +3,14 @@
  * `--to <registry/prefix>`, with the library in `components/mirror`.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { parseArgs } from "node:util";
 // The engine's index (no Pulumi, no cloud SDK) and the table's version list (no YAML): nothing else loads at start-up.
 // The chart's images come from `./chartSources`, imported only when a chart version is asked for.
 import { isKnownChartVersion, knownChartVersions } from "../components/chartDefaults/versions";
 import { mirrorImages, parsePlatform, planMirror } from "../components/mirror";
 import { readImagesFile } from "./imagesFile";
 import { type Output, formatResult, formatSummary, progressPrinter } from "./progress";
-import { registryConnections } from "./registryOptions";
-import { EXIT, UsageError } from "./usageError";
+import { defaultAuthFile, registryConnections } from "./registryOptions";
+import { EXIT, UsageError, parseOptions } from "./usageError";
 
 export { EXIT, UsageError } from "./usageError";
 
@@ -68,34 +65,24 @@ export interface MirrorCommandOptions {
 
 /** Parses `mirror` arguments; throws {@link UsageError} naming the problem. */
 export function parseMirrorArgs(argv: readonly string[]): MirrorCommandOptions {
-    let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
-    try {
-        ({ values } = parseArgs({
-            args: [...argv],
-            strict: true,
-            allowPositionals: false,
-            options: {
-                to: { type: "string" },
-                "chart-version": { type: "string" },
-                "include-aws-cli": { type: "boolean", default: false },
-                "github-builder": { type: "boolean", default: false },
-                "all-chart-images": { type: "boolean", default: false },
-                "chart-values": { type: "string" },
-                image: { type: "string", multiple: true, default: [] },
-                platform: { type: "string", multiple: true, default: [] },
-                "dry-run": { type: "boolean", default: false },
-                "auth-file": { type: "string" },
-                concurrency: { type: "string" },
-                insecure: { type: "string", multiple: true, default: [] },
-                "ca-file": { type: "string", multiple: true, default: [] },
-                "images-file": { type: "string", multiple: true, default: [] },
-                "progress-interval": { type: "string" },
-                help: { type: "boolean", short: "h", default: false },
-            },
-        }));
-    } catch (err) {
-        throw new UsageError((err as Error).message);
-    }
+    const values = parseOptions(argv, {
+        to: { type: "string" },
+        "chart-version": { type: "string" },
+        "include-aws-cli": { type: "boolean", default: false },
+        "github-builder": { type: "boolean", default: false },
+        "all-chart-images": { type: "boolean", default: false },
+        "chart-values": { type: "string" },
+        image: { type: "string", multiple: true, default: [] },
+        platform: { type: "string", multiple: true, default: [] },
+        "dry-run": { type: "boolean", default: false },
+        "auth-file": { type: "string" },
+        concurrency: { type: "string" },
+        insecure: { type: "string", multiple: true, default: [] },
+        "ca-file": { type: "string", multiple: true, default: [] },
+        "images-file": { type: "string", multiple: true, default: [] },
+        "progress-interval": { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
+    });
     const options = {
         to: values.to as string,
         chartVersion: values["chart-version"] as string | undefined,
@@ -154,11 +141,6 @@ export function parseMirrorArgs(argv: readonly string[]): MirrorCommandOptions {
         throw new UsageError(`--auth-file ${options.authFile}: no such file`);
     }
     return options;
-}
-
-function defaultAuthFile(): string | undefined {
-    const file = path.join(process.env.DOCKER_CONFIG ?? path.join(os.homedir(), ".docker"), "config.json");
-    return fs.existsSync(file) ? file : undefined;
 }
 
 /** Runs the command; resolves with the exit status. `out` gets progress and the summary, `err` failures. */

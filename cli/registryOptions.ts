@@ -1,10 +1,13 @@
 /**
  * Command-line options for reaching registries, shared by the commands that talk to registries: repeatable
- * `--insecure HOST` and `--ca-file [HOST=]FILE` (a bare FILE is for the command's own registry, e.g. `--to`'s).
+ * `--insecure HOST` and `--ca-file [HOST=]FILE` (a bare FILE is for the command's own registry, e.g. `--to`'s), and
+ * the docker config the logins come from when `--auth-file` is not given.
  * Files are read and checked here, before any work, so a wrong path is a usage error naming the option.
  */
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import type { RegistryConnection } from "../components/mirror/http";
 import { UsageError } from "./usageError";
 
@@ -57,4 +60,10 @@ export function registryConnections(
         registries[host] = { ...registries[host], ca: [...(registries[host]?.ca ?? []), pem] };
     }
     return registries;
+}
+
+/** `$DOCKER_CONFIG/config.json` or `~/.docker/config.json`, where docker keeps its logins, if it exists. */
+export function defaultAuthFile(): string | undefined {
+    const file = path.join(process.env.DOCKER_CONFIG ?? path.join(os.homedir(), ".docker"), "config.json");
+    return fs.existsSync(file) ? file : undefined;
 }
