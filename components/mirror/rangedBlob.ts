@@ -69,8 +69,6 @@ export interface RangedBlob {
     readonly body: Readable;
     /** Resolves when every request this download made has finished or been aborted (never rejects). */
     readonly settled: Promise<void>;
-    /** Whether the registry answered a range with 206 (undefined until the first answer). */
-    readonly rangesServed: () => boolean | undefined;
 }
 
 interface Part {
@@ -84,8 +82,6 @@ interface Part {
     error: unknown;
     /** The response paused for backpressure, resumed once the consumer took bytes. */
     paused: HttpResponse["body"] | undefined;
-    /** When its first request went out (performance.now()). */
-    requestedAt?: number;
     /** When its first byte arrived. */
     firstByteAt?: number;
 }
@@ -208,7 +204,6 @@ export function openRangedBlob(options: RangedBlobOptions): RangedBlob {
     };
 
     fetchPart = async (part: Part): Promise<void> => {
-        part.requestedAt = performance.now();
         for (let attempt = 0; ; ) {
             const from = part.start + part.received;
             const before = part.received;
@@ -419,7 +414,6 @@ export function openRangedBlob(options: RangedBlobOptions): RangedBlob {
         body,
         // Once closed nothing new starts; wait for what is still running.
         settled: closed.then(() => Promise.allSettled(tasks)).then(() => undefined),
-        rangesServed: () => ranged,
     };
 }
 
