@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { mirrorImages, type MirrorOptions } from "../components/mirror";
+import { mirrorImages, type MirrorOptions } from "../engines/oci";
 import { startRegistry, type RunningRegistry } from "../test/support/registry";
 import { writeHelperSet } from "./mirrorFixtures";
 

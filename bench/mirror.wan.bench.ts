@@ -12,7 +12,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { MirrorOptions } from "../components/mirror";
+import type { MirrorOptions } from "../engines/oci";
 import { startRegistry, type RunningRegistry } from "../test/support/registry";
 import type { ShapingOptions } from "../test/support/shapingProxy";
 import {

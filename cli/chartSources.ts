@@ -3,8 +3,8 @@
  * one of those is given: it brings the YAML parser, about a third of the command's start-up.
  */
 import * as fs from "node:fs";
-import { defaultsForChartVersion, defaultsFromValues, parseChartValues, type ChartDefaults } from "../components/chartDefaults";
-import { chartImageSet } from "../components/chartImages";
+import { defaultsForChartVersion, defaultsFromValues, parseChartValues, type ChartDefaults } from "../engines/difyChart/defaults";
+import { chartImageSet } from "../engines/difyChart/images";
 import { UsageError } from "./usageError";
 
 /** The chart options of the command line. */

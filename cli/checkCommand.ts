@@ -1,12 +1,12 @@
 /**
  * `dify-plugin-registry check`: proves that a registry prefix takes plugin images — it answers, the login is accepted,
- * and the login may push and pull there — leaving nothing behind (`components/registryCheck/check.ts`).
+ * and the login may push and pull there — leaving nothing behind (`engines/pushCheck/check.ts`).
  */
 import { defaultAuthFile, parseCaFileArg } from "./registryOptions";
 import { EXIT, UsageError, parseOptions } from "./usageError";
 import * as fs from "node:fs";
 // Module by module, not the index: the CLI must not load @pulumi/pulumi (the index exports the Pulumi resources).
-import { checkRegistry, formatCheckStep, formatCheckVerdict, parseCheckPrefix, prefixProblem } from "../components/registryCheck/check";
+import { checkRegistry, formatCheckStep, formatCheckVerdict, parseCheckPrefix, prefixProblem } from "../engines/pushCheck/check";
 import type { Output } from "./progress";
 
 /** Exit status: 0 every step passed, 1 a step failed, 2 a usage error (nothing was sent). */

@@ -1,6 +1,6 @@
 /** `--images-file FILE`: one image reference per line; blank lines and `#` comments are skipped. */
 import * as fs from "node:fs";
-import { parseRemoteImage } from "../components/mirror";
+import { parseRemoteImage } from "../engines/oci";
 import { UsageError } from "./usageError";
 
 /** The references of an images file; a usage error names the file (and the line of a bad reference). */

@@ -1,12 +1,12 @@
 /**
  * `dify-plugin-registry mirror`: copies the images a Dify chart version needs (and any named with `--image`) into
- * `--to <registry/prefix>`, with the library in `components/mirror`.
+ * `--to <registry/prefix>`, with the library in `engines/oci`.
  */
 import * as fs from "node:fs";
 // The engine's index (no Pulumi, no cloud SDK) and the table's version list (no YAML): nothing else loads at start-up.
 // The chart's images come from `./chartSources`, imported only when a chart version is asked for.
-import { isKnownChartVersion, knownChartVersions } from "../components/chartDefaults/versions";
-import { mirrorImages, parsePlatform, planMirror } from "../components/mirror";
+import { isKnownChartVersion, knownChartVersions } from "../engines/difyChart/defaults/versions";
+import { mirrorImages, parsePlatform, planMirror } from "../engines/oci";
 import { readImagesFile } from "./imagesFile";
 import { type Output, formatResult, formatSummary, progressPrinter } from "./progress";
 import { defaultAuthFile, registryConnections } from "./registryOptions";

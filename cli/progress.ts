@@ -3,7 +3,7 @@
  * in place; otherwise (a pipe, a CI log) plain lines only: one per finished image, a progress line every few seconds,
  * and retries compacted (the first of a kind, then a count).
  */
-import { CertificateError, type ImageResult, type MirrorReport, type ProgressEvent } from "../components/mirror";
+import { CertificateError, type ImageResult, type MirrorReport, type ProgressEvent } from "../engines/oci";
 
 /** Where output goes; `isTTY` selects the redrawn status line. */
 export interface Output {

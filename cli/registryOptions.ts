@@ -8,7 +8,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { RegistryConnection } from "../components/mirror/http";
+import type { RegistryConnection } from "../engines/oci/http";
 import { UsageError } from "./usageError";
 
 /** `host`, `host:port`, `[v6]:port`: what a registry is keyed by. */

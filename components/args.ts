@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { HelperImages } from "./chartDefaults";
+import { HelperImages } from "../engines/difyChart/defaults";
 import { RegistryArgs } from "./registries";
-import type { PushCheckArgs } from "./registryCheck/settings";
+import type { PushCheckArgs } from "./pushCheckArgs";
 
 /** The Dify chart and how it is deployed. */
 export interface DifyChartArgs {

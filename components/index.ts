@@ -19,9 +19,9 @@ export {
     defaultsFromValues,
     knownChartVersions,
     parseChartValues,
-} from "./chartDefaults";
-export { chartImageSet, allChartImages, loadChartValues, ChartImageSetOptions, ChartValuesImages } from "./chartImages";
-export { ConnectorImages } from "./connectorImages";
+} from "../engines/difyChart/defaults";
+export { chartImageSet, allChartImages, loadChartValues, ChartImageSetOptions, ChartValuesImages } from "../engines/difyChart/images";
+export { ConnectorImages } from "./values/imageKeys";
 export {
     RegistryArgs,
     DockerRegistryArgs,
@@ -44,11 +44,11 @@ export {
     ServiceAccountSpec,
     registryTypes,
 } from "./registries";
-export { buildDockerConfig, dockerConfigJson, DockerConfig, RegistryLogin, DOCKER_HUB_AUTH_KEY } from "./dockerConfig";
-export { editGeneratorConf, parseGeneratorConf, GeneratorConf, GeneratorConfEdit } from "./values/generatorConf";
+export { buildDockerConfig, dockerConfigJson, DockerConfig, RegistryLogin, DOCKER_HUB_AUTH_KEY } from "../engines/oci/dockerConfig";
+export { editGeneratorConf, parseGeneratorConf, GeneratorConf, GeneratorConfEdit } from "../engines/difyChart/generatorConf";
 export { buildPluginConnectorValues, PluginConnectorSettings } from "./values/pluginConnectorValues";
 export { IMAGE_REPO_SECRET, MANAGED_PLUGIN_CONNECTOR_KEYS, buildChartValues, deepMerge } from "./values/chartValues";
-export { mirroredImageReference, parseImageReference } from "./imageReference";
+export { mirroredImageReference, parseImageReference } from "../engines/oci/imageReference";
 export { planPluginRegistry, PluginRegistryPlan, ChartPlan, GITHUB_BUILDER } from "./plan";
 export {
     mirrorImages,
@@ -63,14 +63,8 @@ export {
     AuthenticationError,
     DigestMismatchError,
     CertificateError,
-} from "./mirror";
-export { ImageMirror, ImageMirrorArgs, imageMirrorProvider, MirroredImage, MirrorRegistrySettings } from "./imageMirror";
-export {
-    checkRegistry,
-    CheckOptions,
-    CheckReport,
-    CheckStepResult,
-    RegistryPushCheck,
-    RegistryPushCheckArgs,
-    PushCheckArgs,
-} from "./registryCheck";
+} from "../engines/oci";
+export { ImageMirror, ImageMirrorArgs, imageMirrorProvider, MirroredImage, MirrorRegistrySettings } from "./resources/imageMirror";
+export { checkRegistry, CheckOptions, CheckReport, CheckStepResult } from "../engines/pushCheck";
+export { RegistryPushCheck, RegistryPushCheckArgs } from "./resources/pushCheck";
+export { PushCheckArgs } from "./pushCheckArgs";

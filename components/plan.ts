@@ -8,11 +8,11 @@ import {
     knownChartVersions,
     parseChartValues,
     SEMVER,
-} from "./chartDefaults";
-import { checkImageOverrides, checkPython, ConnectorImages, resolveConnectorImages } from "./connectorImages";
-import { checkMirrorImagesArgs, MirrorImagesPlan, planMirrorImages } from "./mirrorImages";
+} from "../engines/difyChart/defaults";
+import { checkImageOverrides, checkPython, ConnectorImages, resolveConnectorImages } from "./values/imageKeys";
+import { checkMirrorImagesArgs, MirrorImagesPlan, planMirrorImages } from "./mirrorImagesPlan";
 import { RegistryArgs, RegistryKind, registryKindFor, registryTypes } from "./registries";
-import { PushCheckPlan, planPushCheck } from "./registryCheck/settings";
+import { PushCheckPlan, planPushCheck } from "./pushCheckArgs";
 import { checkShape } from "./schema";
 import { checkUserValues, isPlainObject, Values } from "./values/chartValues";
 import { ArgumentProblems, dns1123LabelProblem, InputChecks, repositoryPathProblem, hostPortProblem } from "./validation";

@@ -3,12 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { DifyPluginRegistryArgs } from "./args";
 import { deployDifyChart } from "./helmDeployment";
 import { type Eventually, outputOf, whenKnown } from "./inputs";
-import type { MirroredImage } from "./imageMirror/provider";
-import { ImageMirror } from "./imageMirror/resource";
-import { pinImages } from "./mirrorImages";
+import type { MirroredImage } from "./resources/imageMirror/provider";
+import { ImageMirror } from "./resources/imageMirror/resource";
+import { pinImages } from "./mirrorImagesPlan";
 import { planPluginRegistry } from "./plan";
 import { ProvisionedRegistry, ServiceAccountSpec } from "./registries";
-import { registerPushCheck } from "./registryCheck/component";
+import { registerPushCheck } from "./resources/pushCheck/register";
 import { buildChartValues, IMAGE_REPO_SECRET, Values } from "./values/chartValues";
 import { buildPluginConnectorValues } from "./values/pluginConnectorValues";
 

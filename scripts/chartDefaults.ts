@@ -1,6 +1,6 @@
 /**
  * `npm run chart-defaults -- [--out FILE] [--replace] [VERSION=]values.yaml …`: writes the exact-version defaults
- * table (components/chartDefaults/knownVersions.json) from chart values files, one entry per file. A file's version
+ * table (engines/difyChart/defaults/knownVersions.json) from chart values files, one entry per file. A file's version
  * is `VERSION=` or the first `X.Y.Z` in its name (`values-3.9.1.yaml`). Without `--replace`, entries already in the
  * table are kept and the given versions replaced.
  *
@@ -9,8 +9,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { defaultValuesExcerpt, parseChartValues } from "../components/chartDefaults/fromValues";
-import { KNOWN_VERSIONS_FILE, type KnownVersionsFile, SEMVER, compareVersions } from "../components/chartDefaults/versions";
+import { defaultValuesExcerpt, parseChartValues } from "../engines/difyChart/defaults/fromValues";
+import { KNOWN_VERSIONS_FILE, type KnownVersionsFile, SEMVER, compareVersions } from "../engines/difyChart/defaults/versions";
 
 /** One values file and the chart version it belongs to. */
 export interface ValuesFile {

@@ -1,8 +1,8 @@
 // Plain-function tests of the pure builders and validators (no Pulumi engine, no mocks).
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { buildDockerConfig, dockerConfigJson, DOCKER_HUB_AUTH_KEY } from "../components/dockerConfig";
-import { formatImageReference, mirroredImageReference, parseImageReference } from "../components/imageReference";
+import { buildDockerConfig, dockerConfigJson, DOCKER_HUB_AUTH_KEY } from "../engines/oci/dockerConfig";
+import { formatImageReference, mirroredImageReference, parseImageReference } from "../engines/oci/imageReference";
 import { ArgumentProblems, dns1123LabelProblem, hostPortProblem, repositoryPathProblem } from "../components/validation";
 import {
     buildChartValues,

@@ -1,4 +1,4 @@
-// Holds the exact-version table (components/chartDefaults/knownVersions.json) and every key the component sets against
+// Holds the exact-version table (engines/difyChart/defaults/knownVersions.json) and every key the component sets against
 // the dify/dify chart's own default values (../shared/fixtures/dify-chart-values, relative to the repo root).
 // Plain functions only: no Pulumi runtime.
 import * as assert from "node:assert/strict";
@@ -13,10 +13,10 @@ import {
     defaultValuesExcerpt,
     knownChartVersions,
     tableValuesFor,
-} from "../components/chartDefaults";
-import { resolveConnectorImages } from "../components/connectorImages";
+} from "../engines/difyChart/defaults";
+import { resolveConnectorImages } from "../components/values/imageKeys";
 import { MANAGED_PLUGIN_CONNECTOR_KEYS } from "../components/values/chartValues";
-import { editGeneratorConf, parseGeneratorConf } from "../components/values/generatorConf";
+import { editGeneratorConf, parseGeneratorConf } from "../engines/difyChart/generatorConf";
 import { buildPluginConnectorValues, type PluginConnectorSettings } from "../components/values/pluginConnectorValues";
 
 const FIXTURES = path.resolve(__dirname, "..", "..", "shared", "fixtures", "dify-chart-values");
@@ -123,7 +123,7 @@ describe("chart defaults contract (fixtures: dify/dify default values)", () => {
         );
         assert.equal(
             fs.readFileSync(out, "utf8"),
-            fs.readFileSync(path.join(ROOT, "components", "chartDefaults", "knownVersions.json"), "utf8"),
+            fs.readFileSync(path.join(ROOT, "engines", "difyChart", "defaults", "knownVersions.json"), "utf8"),
         );
     });
 

@@ -2,13 +2,14 @@
 // loaded the way the engine's dynamic-provider process loads it, run against real loopback registries — and, for ECR
 // with an access key, against a loopback ECR API that checks the request's SigV4 signature.
 import * as assert from "node:assert/strict";
+import { builtinModules } from "node:module";
 import { execFile } from "node:child_process";
 import * as http from "node:http";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
-import { signV4 } from "../components/registryCheck/ecrLogin";
-import { type PushCheckInputs, type PushCheckOutputs, registryPushCheckProvider } from "../components/registryCheck/provider";
+import { signV4 } from "../engines/pushCheck/ecrLogin";
+import { type PushCheckInputs, type PushCheckOutputs, registryPushCheckProvider } from "../components/resources/pushCheck/provider";
 import { type CheckRegistries, dockerConfig, LOGINS, registryContents, startCheckRegistries } from "./support/checkRegistries";
 import { loadSerializedProvider } from "./support/dynamicProviders";
 import { INSTALL_HINT, registryAvailable, type RunningRegistry, startRegistry } from "./support/registry";
@@ -113,7 +114,11 @@ for (const [runtime, serialize] of [
         it("is self-contained: requires only Node built-ins", () => {
             assert.match(text, /^exports\.handler = /);
             const requires = [...new Set([...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]))].sort();
-            assert.deepEqual(requires, ["crypto", "fs", "http", "https", "stream", "tls"]);
+            assert.ok(requires.includes("https"), "the registry client itself was captured");
+            assert.deepEqual(
+                requires.filter((r) => !builtinModules.includes(r)),
+                [],
+            );
         });
 
         it("create: checks every step; the state holds the steps and a hash of the login, never the login", async () => {

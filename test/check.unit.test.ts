@@ -2,9 +2,9 @@
 // AWS's published Signature Version 4 test suite), and the command line parser.
 import * as assert from "node:assert/strict";
 import { CheckUsageError, parseCheckArgs } from "../cli/checkCommand";
-import { parseCheckPrefix, prefixProblem } from "../components/registryCheck/check";
-import { ecrApiEndpoint, signV4 } from "../components/registryCheck/ecrLogin";
-import { planPushCheck } from "../components/registryCheck/settings";
+import { parseCheckPrefix, prefixProblem } from "../engines/pushCheck/check";
+import { ecrApiEndpoint, signV4 } from "../engines/pushCheck/ecrLogin";
+import { planPushCheck } from "../components/pushCheckArgs";
 
 describe("push check: pure parts", () => {
     describe("prefix", () => {

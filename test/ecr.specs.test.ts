@@ -3,7 +3,7 @@
  * token refresher's Kubernetes specs, and the grammar helpers of validation.
  */
 import * as assert from "node:assert/strict";
-import { dockerConfigJson } from "../components/dockerConfig";
+import { dockerConfigJson } from "../engines/oci/dockerConfig";
 import { dockerConfigTemplate, ecrTokenGeneratorSpec, imageRepoExternalSecretSpec } from "../components/registries/ecr/externalSecrets";
 import { REFRESHER_SCRIPT } from "../components/registries/ecr/refresherScript";
 import { refresherCronJobSpec, refresherJobSpec, refresherRoleRules } from "../components/registries/ecr/refresherSpec";

@@ -5,7 +5,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { AuthenticationError, mirrorImages, type MirrorOptions } from "../components/mirror";
+import { AuthenticationError, mirrorImages, type MirrorOptions } from "../engines/oci";
 import { startHttpProxy, type RunningProxy } from "./support/proxies";
 import { INSTALL_HINT, registryAvailable, startRegistry, type RunningRegistry } from "./support/registry";
 import { skopeoInspectRaw } from "./support/skopeo";

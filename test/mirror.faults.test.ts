@@ -4,7 +4,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { DigestMismatchError, mirrorImages, type ProgressEvent } from "../components/mirror";
+import { DigestMismatchError, mirrorImages, type ProgressEvent } from "../engines/oci";
 import { startCuttingProxy, startHttpProxy } from "./support/proxies";
 import { INSTALL_HINT, registryAvailable, startRegistry, type RunningRegistry } from "./support/registry";
 import { skopeoCopy } from "./support/skopeo";

@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
-import { type ImageMirrorInputs, type ImageMirrorOutputs, imageMirrorProvider } from "../components/imageMirror/provider";
+import { type ImageMirrorInputs, type ImageMirrorOutputs, imageMirrorProvider } from "../components/resources/imageMirror/provider";
 import { loadSerializedProvider } from "./support/dynamicProviders";
 import { INSTALL_HINT, registryAvailable, type RunningRegistry, startRegistry } from "./support/registry";
 import { multiLayerImage, pushLayout, skopeoDigest, twoPlatformIndex } from "./support/testImages";

@@ -6,7 +6,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { mirrorImages, type MirrorOptions, type ProgressEvent } from "../components/mirror";
+import { mirrorImages, type MirrorOptions, type ProgressEvent } from "../engines/oci";
 import { startCuttingProxy, startHttpProxy, startSessionKeepingUploadProxy } from "./support/proxies";
 import { INSTALL_HINT, registryAvailable, startRegistry, type RunningRegistry } from "./support/registry";
 import { startShapingProxy, type ShapingOptions, type ShapingProxy } from "./support/shapingProxy";

@@ -14,11 +14,11 @@ import {
     parseRetryAfter,
     parseWwwAuthenticate,
     planMirror,
-} from "../components/mirror";
-import { filterIndex } from "../components/mirror/platforms";
-import { URGENT } from "../components/mirror/limiter";
-import { backoffDelay, DEFAULT_RETRY_POLICY, withRetry } from "../components/mirror/retry";
-import { createDigestVerifier } from "../components/mirror/verify";
+} from "../engines/oci";
+import { filterIndex } from "../engines/oci/platforms";
+import { URGENT } from "../engines/oci/limiter";
+import { backoffDelay, DEFAULT_RETRY_POLICY, withRetry } from "../engines/oci/retry";
+import { createDigestVerifier } from "../engines/oci/verify";
 import { digestOf } from "./support/testImages";
 
 describe("mirror: references and credentials", () => {

@@ -3,7 +3,7 @@
 import * as assert from "node:assert/strict";
 import fc from "fast-check";
 import { deepMerge, editGeneratorConf, mirroredImageReference, parseGeneratorConf, parseImageReference } from "../components";
-import { defaultsForChartVersion } from "../components/chartDefaults";
+import { defaultsForChartVersion } from "../engines/difyChart/defaults";
 
 const component = fc.stringMatching(/^[a-z0-9]+(?:[._-][a-z0-9]+)?$/).filter((s) => s.length <= 20);
 const tag = fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,20}$/);

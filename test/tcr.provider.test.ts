@@ -10,7 +10,7 @@ import {
     TcrTokenInputs,
     TcrTokenOutputs,
     tcrTokenProvider,
-} from "../components/registries/tcr/provider";
+} from "../components/resources/tcr/provider";
 import { loadSerializedProvider } from "./support/dynamicProviders";
 import { FakeTcrApi, withTencentCloudEnv } from "./support/fakeTcr";
 

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { ResourceValidationArgs } from "@pulumi/policy";
 import { DifyPluginRegistry, DifyPluginRegistryArgs } from "../components";
-import { TcrInstanceToken } from "../components/registries/tcr/resources";
+import { TcrInstanceToken } from "../components/resources/tcr/resource";
 import { mandatoryPolicies } from "../policy/policies";
 import { PROJECT } from "../program/config";
 import { runStack } from "../program/main";

@@ -2,7 +2,7 @@ import type { DockerHubRegistryArgs } from "./dockerhub/args";
 import { dockerLoginJson, joinPrefix } from "./login";
 import { z } from "zod";
 import { inputString } from "../schema";
-import { DOCKER_HUB_AUTH_KEY } from "../dockerConfig";
+import { DOCKER_HUB_AUTH_KEY } from "../../engines/oci/dockerConfig";
 import { InputChecks, requireNonEmpty } from "../validation";
 import { ProvisionedRegistry, RegistryKind } from "./registryKind";
 

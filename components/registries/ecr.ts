@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { inputString } from "../schema";
-import { dockerConfigJson } from "../dockerConfig";
+import { dockerConfigJson } from "../../engines/oci/dockerConfig";
 import { InputChecks } from "../validation";
 import { createPushUser } from "./ecr/accessKey";
 import {

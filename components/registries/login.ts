@@ -4,7 +4,7 @@
  * one apply on its password alone.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { dockerConfigJson } from "../dockerConfig";
+import { dockerConfigJson } from "../../engines/oci/dockerConfig";
 import { isPlain } from "../validation";
 
 /** One registry login whose parts may be Outputs. */

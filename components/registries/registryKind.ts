@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import type { EcrLogin } from "../registryCheck/ecrLogin";
+import type { EcrLogin } from "../../engines/pushCheck/ecrLogin";
 import { InputChecks } from "../validation";
 
 /** What a registry kind is given to create its resources. */

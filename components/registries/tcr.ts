@@ -5,7 +5,7 @@ import { z } from "zod";
 import { inputString } from "../schema";
 import { hostPortProblem, InputChecks, requireNonEmpty } from "../validation";
 import { ProvisionedRegistry, RegistryContext, RegistryKind } from "./registryKind";
-import { TcrInstanceToken, TcrNamespace } from "./tcr/resources";
+import { TcrInstanceToken, TcrNamespace } from "../resources/tcr/resource";
 import {
     apiEndpointProblem,
     hasEnvironmentCredentials,

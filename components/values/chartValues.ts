@@ -1,3 +1,4 @@
+import { isPlainObject, type Values } from "../../engines/difyChart/values";
 import { ArgumentProblems } from "../validation";
 
 /** The Secret name Dify's plugin connector reads; the chart cannot be told another. */
@@ -23,13 +24,7 @@ export const MANAGED_PLUGIN_CONNECTOR_KEYS: Readonly<Record<string, string>> = {
     generatorConf: "pluginConnector.python (and pluginConnector.imageMirror)",
 };
 
-/** Helm values, or a map nested in them. */
-export type Values = Record<string, unknown>;
-
-/** Whether `value` is a values map (a non-null, non-array object) that can be read and merged key by key. */
-export function isPlainObject(value: unknown): value is Values {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+export { isPlainObject, type Values } from "../../engines/difyChart/values";
 
 /**
  * Records a problem for every managed `plugin_connector` key in the user's `chart.values`. `imageRepoSecret` is

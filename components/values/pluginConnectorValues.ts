@@ -1,5 +1,5 @@
-import { HELPER_IMAGE_KEYS, type HelperImages } from "../chartDefaults";
-import type { ConnectorImages } from "../connectorImages";
+import { HELPER_IMAGE_KEYS, type HelperImages } from "../../engines/difyChart/defaults";
+import type { ConnectorImages } from "./imageKeys";
 import { IMAGE_REPO_SECRET, type Values } from "./chartValues";
 
 /** Everything that goes into the `plugin_connector` block, resolved to plain values. */

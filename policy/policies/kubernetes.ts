@@ -1,5 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { parseImageReference } from "../../components/imageReference";
+import { parseImageReference } from "../../engines/oci/imageReference";
 
 const SECRET_NAME = "image-repo-secret";
 const REQUIRED_KEYS = [".dockerconfigjson", "config.json"];

@@ -4,8 +4,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { HttpTransport, readBody } from "../../components/mirror/http";
-import { RegistrySession } from "../../components/mirror/registrySession";
+import { HttpTransport, readBody } from "../../engines/oci/http";
+import { RegistrySession } from "../../engines/oci/registrySession";
 import { startRegistry, type RunningRegistry } from "./registry";
 import { skopeoCopy } from "./skopeo";
 import { multiLayerImage } from "./testImages";

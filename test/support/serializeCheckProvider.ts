@@ -3,7 +3,7 @@
  * string). Run by test/check.provider.test.ts under ts-node, the TypeScript runtime the Pulumi CLI uses for programs.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { registryPushCheckProvider } from "../../components/registryCheck/provider";
+import { registryPushCheckProvider } from "../../components/resources/pushCheck/provider";
 
 async function main(): Promise<void> {
     // The same call pulumi.dynamic.Resource makes for its __provider input.

@@ -3,7 +3,7 @@
  * string). Run by test/mirror.provider.test.ts under ts-node, the TypeScript runtime the Pulumi CLI uses for programs.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { imageMirrorProvider } from "../../components/imageMirror/provider";
+import { imageMirrorProvider } from "../../components/resources/imageMirror/provider";
 
 async function main(): Promise<void> {
     // The same call pulumi.dynamic.Resource makes for its __provider input.

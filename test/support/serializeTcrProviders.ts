@@ -3,7 +3,7 @@
  * Run by test/tcr.provider.test.ts under ts-node, the TypeScript runtime the Pulumi CLI uses for programs.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { tcrNamespaceProvider, tcrTokenProvider } from "../../components/registries/tcr/provider";
+import { tcrNamespaceProvider, tcrTokenProvider } from "../../components/resources/tcr/provider";
 
 async function main(): Promise<void> {
     // The same call pulumi.dynamic.Resource makes for its __provider input.

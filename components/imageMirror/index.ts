@@ -1,8 +1,0 @@
-/**
- * The image mirror as a Pulumi dynamic resource (`ImageMirror`) and its provider, on the engine in `components/mirror`
- * (which imports no Pulumi itself, so the CLI can load it alone).
- */
-export { ImageMirror } from "./resource";
-export type { ImageMirrorArgs } from "./resource";
-export { imageMirrorProvider } from "./provider";
-export type { ImageMirrorInputs, ImageMirrorOutputs, MirroredImage, MirrorRegistrySettings } from "./provider";

@@ -1,0 +1,47 @@
+/**
+ * `ImageMirror`: a Pulumi dynamic resource that copies a mirror plan during `pulumi up` and records the digest of every
+ * target, so that images can be pinned by digest. See `provider.ts` for what previews, refreshes and deletes do.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { type ImageMirrorInputs, imageMirrorProvider, type MirroredImage, type MirrorRegistrySettings } from "./provider";
+import type { MirrorPlanItem } from "../../../engines/oci/types";
+
+/** Arguments of {@link ImageMirror}. */
+export interface ImageMirrorArgs {
+    /** What to copy: `planMirror(chartImageSet(…), imageMirror)`. A changed plan copies again (only what is missing). */
+    readonly plan: pulumi.Input<readonly MirrorPlanItem[]>;
+    /**
+     * Docker config JSON (`{"auths":{"<registry>":{"auth":"base64(user:password)"}}}`) with the login for the mirror
+     * and for any private source. Wrapped in `pulumi.secret`; never an output.
+     */
+    readonly auth?: pulumi.Input<string>;
+    /** `os/arch[/variant]` to keep from indexes; default every platform (indexes copied byte for byte). */
+    readonly platforms?: pulumi.Input<readonly string[]>;
+    /** Transfers at once (blobs and manifest requests). Default 16. */
+    readonly concurrency?: pulumi.Input<number>;
+    /** Per registry host (`harbor.example.com`, `10.0.0.5:5000`): `insecure` (plain HTTP) or `caFile` (an extra CA). */
+    readonly registries?: pulumi.Input<Readonly<Record<string, MirrorRegistrySettings>>>;
+}
+
+/** Copies images into a mirror on `pulumi up`; `images` holds each target's digest. Delete leaves the images in place. */
+export class ImageMirror extends pulumi.dynamic.Resource {
+    /** Every plan item with the digest its target tag points to: pin as `<target>@<digest>`. */
+    declare public readonly images: pulumi.Output<MirroredImage[]>;
+    /** The plan as copied. */
+    declare public readonly plan: pulumi.Output<MirrorPlanItem[]>;
+    /** Totals of the last copy: `{ copied, skipped, bytes }`. */
+    declare public readonly lastRun: pulumi.Output<{ copied: number; skipped: number; bytes: number }>;
+
+    constructor(name: string, args: ImageMirrorArgs, opts?: pulumi.CustomResourceOptions) {
+        const inputs: Record<keyof ImageMirrorInputs, unknown> & Record<string, unknown> = {
+            plan: args.plan,
+            platforms: args.platforms,
+            concurrency: args.concurrency,
+            registries: args.registries,
+            auth: args.auth === undefined ? undefined : pulumi.secret(args.auth),
+            images: undefined,
+            lastRun: undefined,
+        };
+        super(imageMirrorProvider, name, inputs, opts);
+    }
+}

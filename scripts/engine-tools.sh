@@ -1,0 +1,247 @@
+#!/usr/bin/env bash
+# Builds from published Go modules, and caches outside the repository, the real tools that run the Pulumi engine
+# against a real Kubernetes API server:
+#   pulumi (CLI), pulumi-language-nodejs, pulumi-resource-pulumi-nodejs (+ the other scripts the CLI release lays
+#   beside its binaries), pulumi-resource-kubernetes, kube-apiserver, kube-controller-manager; with --with python,yaml
+#   also pulumi-language-python (+ pulumi-language-python-exec) and pulumi-language-yaml.
+#
+# Usage:
+#   scripts/engine-tools.sh [--with python,yaml] [--force]   build what is missing, check versions, print a summary
+#   scripts/engine-tools.sh --print-path [--with ...]        the same, quietly; prints only the bin dir on stdout:
+#       PATH="$(scripts/engine-tools.sh --print-path):$PATH"
+#
+# Cache: ${DIFY_ENGINE_TOOLS:-$HOME/.cache/dify-plugin-registry/engine-tools}/bin (GOCACHE and GOMODCACHE keep the
+# go command's defaults, in $HOME too). Each tool is keyed by its version and by the hash of its wrapper module
+# (scripts/engine-tools/<name>/): a second run builds nothing. The wrapper modules say why each one exists.
+#
+# Versions: what the Go module proxy reachable here serves, which is not always what package-lock.json names:
+#   - Pulumi CLI: pkg/v3 v3.248.0 = @pulumi/pulumi 3.248.0.
+#   - Language hosts: sdk/v3 v3.68.0 (the proxy serves no version of the split-out language-host modules).
+#   - Kubernetes provider: provider/v4 at the v4.25.0 tag (the only version served), while @pulumi/kubernetes is
+#     4.34.2. It is installed on PATH (an "ambient" plugin), which the CLI uses whatever version a program asks for.
+#   - kube-apiserver, kube-controller-manager: k8s.io/kubernetes v1.37.2 with staging modules v0.37.2.
+set -euo pipefail
+
+PULUMI_VERSION=v3.248.0
+LANGHOST_SDK_VERSION=v3.68.0
+K8S_PROVIDER_VERSION=4.25.0
+K8S_PROVIDER_MODULE_VERSION=v4.0.0-20260115033456-f47bc2d6f199
+KUBE_VERSION=v1.37.2
+YAML_VERSION=v1.25.0
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+MODULES="$HERE/engine-tools"
+CACHE="${DIFY_ENGINE_TOOLS:-$HOME/.cache/dify-plugin-registry/engine-tools}"
+BIN="$CACHE/bin"
+STAMPS="$CACHE/stamps"
+WORK="$CACHE/work"
+
+print_path=0
+force=0
+with=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --print-path) print_path=1 ;;
+    --force) force=1 ;;
+    --with) shift; with="${1:-}" ;;
+    --with=*) with="${1#--with=}" ;;
+    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "engine-tools: unknown argument '$1' (try --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+want_python=0
+want_yaml=0
+for w in ${with//,/ }; do
+  case "$w" in
+    python) want_python=1 ;;
+    yaml) want_yaml=1 ;;
+    *) echo "engine-tools: --with takes python and/or yaml, not '$w'" >&2; exit 2 ;;
+  esac
+done
+
+# Everything but --print-path's single line goes to stderr in --print-path mode.
+if [ "$print_path" = 1 ]; then exec 3>&1 1>&2; else exec 3>&1; fi
+log() { echo "engine-tools: $*"; }
+die() { echo "engine-tools: $*" >&2; exit 1; }
+
+command -v go >/dev/null || die "'go' not found (Go 1.26 is needed to build the tools)"
+command -v node >/dev/null || die "'node' not found"
+
+mkdir -p "$BIN" "$STAMPS" "$WORK"
+# One build at a time per cache (tests may call --print-path concurrently).
+exec 9>"$CACHE/.lock"
+flock 9
+
+# Deterministic go command: module mode from the wrapper's go.mod/go.sum only, no workspace, no VCS stamping.
+export GOWORK=off GOFLAGS="-mod=readonly -buildvcs=false"
+GOBUILD=(nice -n 10 go build -trimpath)
+
+hash_of() { cat "$@" | sha256sum | cut -c1-16; }
+
+# fresh NAME KEY: true when the stamp says this key was built and the binary is still there.
+fresh() {
+  [ "$force" = 0 ] && [ -x "$BIN/$1" ] && [ -f "$STAMPS/$1" ] && [ "$(cat "$STAMPS/$1")" = "$2" ]
+}
+stamp() { printf '%s' "$2" >"$STAMPS/$1"; }
+
+built=()
+# go_build NAME MODULE_DIR PACKAGE LDFLAGS: builds into $BIN/NAME atomically, timing it.
+go_build() {
+  local name="$1" dir="$2" pkg="$3" ldflags="$4" start
+  start=$(date +%s)
+  log "building $name ($pkg) ..."
+  (cd "$dir" && "${GOBUILD[@]}" -ldflags "-s -w $ldflags" -o "$BIN/.$name.tmp" "$pkg")
+  mv -f "$BIN/.$name.tmp" "$BIN/$name"
+  log "built $name in $(($(date +%s) - start))s"
+  built+=("$name")
+}
+
+# module_dir MODULE_DIR MODULE: where the go command unpacked MODULE (at the version the wrapper selects).
+module_dir() {
+  (cd "$1" && go mod download -json "$2" | node -e '
+    let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
+      const m = JSON.parse(s); if (m.Error || !m.Dir) { console.error(m.Error || "no Dir"); process.exit(1); }
+      console.log(m.Dir);
+    });')
+}
+
+# --- 1. Pulumi CLI -----------------------------------------------------------------------------------------------
+key="$PULUMI_VERSION $(hash_of "$MODULES/pulumi/go.mod" "$MODULES/pulumi/go.sum")"
+if ! fresh pulumi "$key"; then
+  go_build pulumi "$MODULES/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
+    "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION"
+  stamp pulumi "$key"
+fi
+
+# --- 2. Scripts the CLI release lays beside its binaries (sdk/v3's nodejs/dist and python/dist) --------------------
+key="$PULUMI_VERSION $(hash_of "$MODULES/pulumi/go.mod" "$MODULES/pulumi/go.sum")"
+if ! fresh pulumi-resource-pulumi-nodejs "$key"; then
+  sdk="$(module_dir "$MODULES/pulumi" github.com/pulumi/pulumi/sdk/v3)"
+  for script in "$sdk"/nodejs/dist/* "$sdk"/python/dist/*; do
+    case "$script" in *.cmd) continue ;; esac
+    install -m 0755 "$script" "$BIN/$(basename "$script")"
+    log "copied $(basename "$script") from sdk/v3@$PULUMI_VERSION"
+  done
+  # The Python host runs programs through this shim (found on PATH); it is the 3.248 one, matching the SDK.
+  install -m 0755 "$sdk/python/cmd/pulumi-language-python-exec" "$BIN/pulumi-language-python-exec"
+  stamp pulumi-resource-pulumi-nodejs "$key"
+  built+=("dist scripts")
+fi
+
+# --- 3. Language hosts ---------------------------------------------------------------------------------------------
+key="$LANGHOST_SDK_VERSION $(hash_of "$MODULES/language-hosts/go.mod" "$MODULES/language-hosts/go.sum")"
+if ! fresh pulumi-language-nodejs "$key"; then
+  go_build pulumi-language-nodejs "$MODULES/language-hosts" \
+    github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs \
+    "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$LANGHOST_SDK_VERSION"
+  stamp pulumi-language-nodejs "$key"
+fi
+if [ "$want_python" = 1 ] && ! fresh pulumi-language-python "$key"; then
+  go_build pulumi-language-python "$MODULES/language-hosts" \
+    github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python \
+    "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$LANGHOST_SDK_VERSION"
+  stamp pulumi-language-python "$key"
+fi
+
+# --- 4. Kubernetes provider ----------------------------------------------------------------------------------------
+mod="$MODULES/kubernetes-provider"
+key="$K8S_PROVIDER_VERSION $(hash_of "$mod/go.mod" "$mod/go.sum" "$mod/main.go")"
+if ! fresh pulumi-resource-kubernetes "$key"; then
+  # Build in a copy: main.go embeds the schema and terraform mapping, generated here from the module's own JSON
+  # with the version set, as the provider's `go generate` (cmd/pulumi-resource-kubernetes/generate.go) does.
+  build="$WORK/kubernetes-provider"
+  rm -rf "$build" && mkdir -p "$build"
+  cp "$mod/go.mod" "$mod/go.sum" "$mod/main.go" "$build/"
+  src="$(module_dir "$build" github.com/pulumi/pulumi-kubernetes/provider/v4)/cmd/pulumi-resource-kubernetes"
+  node -e '
+    const fs = require("fs");
+    const [src, out, version] = process.argv.slice(1);
+    const schema = JSON.parse(fs.readFileSync(src + "/schema.json", "utf8"));
+    schema.version = version;
+    fs.writeFileSync(out + "/schema-embed.json", JSON.stringify(schema));
+    const mapping = JSON.parse(fs.readFileSync(src + "/terraform-mapping.json", "utf8"));
+    fs.writeFileSync(out + "/terraform-mapping-embed.json", JSON.stringify(mapping));
+  ' "$src" "$build" "$K8S_PROVIDER_VERSION"
+  go_build pulumi-resource-kubernetes "$build" . \
+    "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$K8S_PROVIDER_VERSION"
+  rm -rf "$build"
+  stamp pulumi-resource-kubernetes "$key"
+fi
+
+# --- 5. kube-apiserver and kube-controller-manager -------------------------------------------------------------------
+# The controller manager runs only the namespace, serviceaccount(-token) and garbage-collector controllers in tests
+# (test/support/apiServer.ts): deleted namespaces go away and each namespace gets its "default" ServiceAccount.
+key="$KUBE_VERSION $(hash_of "$MODULES/kube-apiserver/go.mod" "$MODULES/kube-apiserver/go.sum")"
+minor="${KUBE_VERSION#v1.}"; minor="${minor%%.*}"
+kv=k8s.io/component-base/version
+# Without these the binaries call themselves v0.0.0-master, which breaks the emulation/compatibility version logic.
+kube_ldflags="-X $kv.gitVersion=$KUBE_VERSION -X $kv.gitMajor=1 -X $kv.gitMinor=$minor -X $kv.gitTreeState=clean"
+for cmd in kube-apiserver kube-controller-manager; do
+  if ! fresh "$cmd" "$key"; then
+    go_build "$cmd" "$MODULES/kube-apiserver" "k8s.io/kubernetes/cmd/$cmd" "$kube_ldflags"
+    stamp "$cmd" "$key"
+  fi
+done
+
+# --- 6. YAML language host (--with yaml) ---------------------------------------------------------------------------
+if [ "$want_yaml" = 1 ]; then
+  key="$YAML_VERSION $(hash_of "$MODULES/yaml/go.mod" "$MODULES/yaml/go.sum")"
+  if ! fresh pulumi-language-yaml "$key"; then
+    go_build pulumi-language-yaml "$MODULES/yaml" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml \
+      "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=$YAML_VERSION"
+    stamp pulumi-language-yaml "$key"
+  fi
+fi
+
+# --- Checks --------------------------------------------------------------------------------------------------------
+# The version of a module a Go binary was built from, from its build info (kept by -trimpath -s -w).
+dep_version() {
+  go version -m "$1" | awk -v m="$2" '($1 == "dep" || $1 == "mod") && $2 == m { print $3; exit }'
+}
+summary=()
+check() { summary+=("$(printf '%-32s %s' "$1" "$2")"); }
+fail() { die "check failed for $1: $2 (rerun with --force to rebuild)"; }
+
+v="$("$BIN/pulumi" version 2>/dev/null)" || fail pulumi "'pulumi version' did not run"
+[ "$v" = "$PULUMI_VERSION" ] || fail pulumi "'pulumi version' printed '$v', expected $PULUMI_VERSION"
+check pulumi "$v"
+
+for host in pulumi-language-nodejs $([ "$want_python" = 1 ] && echo pulumi-language-python); do
+  v="$(dep_version "$BIN/$host" github.com/pulumi/pulumi/sdk/v3)"
+  [ "$v" = "$LANGHOST_SDK_VERSION" ] || fail "$host" "built from sdk/v3 '$v', expected $LANGHOST_SDK_VERSION"
+  check "$host" "sdk/v3 $v"
+done
+for script in pulumi-resource-pulumi-nodejs pulumi-resource-pulumi-python pulumi-language-python-exec; do
+  [ -x "$BIN/$script" ] || fail "$script" "missing"
+done
+check pulumi-resource-pulumi-nodejs "script from sdk/v3 $PULUMI_VERSION"
+
+# The provider must start and serve its schema through the CLI (a throwaway PULUMI_HOME: nothing is downloaded).
+home="$(mktemp -d)"
+v="$(PULUMI_HOME="$home" PULUMI_SKIP_UPDATE_CHECK=true "$BIN/pulumi" package get-schema "$BIN/pulumi-resource-kubernetes" 2>&1 |
+  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{console.log(JSON.parse(s).version)}catch{console.log("no schema: "+s.slice(0,400))}})')"
+rm -rf "$home"
+[ "$v" = "$K8S_PROVIDER_VERSION" ] || fail pulumi-resource-kubernetes "schema version '$v', expected $K8S_PROVIDER_VERSION"
+check pulumi-resource-kubernetes "$v (serves its schema; provider/v4 $(dep_version "$BIN/pulumi-resource-kubernetes" github.com/pulumi/pulumi-kubernetes/provider/v4))"
+
+v="$("$BIN/kube-apiserver" --version 2>/dev/null)" || fail kube-apiserver "'kube-apiserver --version' did not run"
+[ "$v" = "Kubernetes $KUBE_VERSION" ] || fail kube-apiserver "'--version' printed '$v', expected Kubernetes $KUBE_VERSION"
+check kube-apiserver "$v"
+v="$("$BIN/kube-controller-manager" --version 2>/dev/null)" || fail kube-controller-manager "'--version' did not run"
+[ "$v" = "Kubernetes $KUBE_VERSION" ] || fail kube-controller-manager "'--version' printed '$v', expected Kubernetes $KUBE_VERSION"
+check kube-controller-manager "$v"
+
+if [ "$want_yaml" = 1 ]; then
+  v="$(dep_version "$BIN/pulumi-language-yaml" github.com/pulumi/pulumi-yaml)"
+  [ "$v" = "$YAML_VERSION" ] || fail pulumi-language-yaml "built from pulumi-yaml '$v', expected $YAML_VERSION"
+  check pulumi-language-yaml "pulumi-yaml $v"
+fi
+
+if [ "${#built[@]}" -eq 0 ]; then log "nothing to build (cached in $CACHE)"; else log "built: ${built[*]}"; fi
+for line in "${summary[@]}"; do log "$line"; done
+if [ "$print_path" = 1 ]; then
+  echo "$BIN" >&3
+else
+  echo "export PATH=\"$BIN:\$PATH\"" >&3
+fi
