@@ -132,12 +132,30 @@ function makePki(dir: string): Pki {
     fs.writeFileSync(cnf, OPENSSL_CONFIG);
     const f = (name: string) => path.join(dir, name);
     const newKey = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-    run(["req", "-x509", "-new", ...newKey, "-keyout", f("ca.key"), "-out", f("ca.crt"), "-days", "2"]
-        .concat(["-subj", "/CN=dify-test-ca", "-config", cnf, "-extensions", "ca"]));
+    run(
+        ["req", "-x509", "-new", ...newKey, "-keyout", f("ca.key"), "-out", f("ca.crt"), "-days", "2"].concat([
+            "-subj",
+            "/CN=dify-test-ca",
+            "-config",
+            cnf,
+            "-extensions",
+            "ca",
+        ]),
+    );
     const sign = (name: string, subj: string, ext: string) => {
         run(["req", "-new", ...newKey, "-keyout", f(`${name}.key`), "-out", f(`${name}.csr`), "-subj", subj, "-config", cnf]);
-        run(["x509", "-req", "-in", f(`${name}.csr`), "-CA", f("ca.crt"), "-CAkey", f("ca.key"), "-CAcreateserial"]
-            .concat(["-days", "2", "-out", f(`${name}.crt`), "-extfile", cnf, "-extensions", ext]));
+        run(
+            ["x509", "-req", "-in", f(`${name}.csr`), "-CA", f("ca.crt"), "-CAkey", f("ca.key"), "-CAcreateserial"].concat([
+                "-days",
+                "2",
+                "-out",
+                f(`${name}.crt`),
+                "-extfile",
+                cnf,
+                "-extensions",
+                ext,
+            ]),
+        );
     };
     sign("apiserver", "/CN=kube-apiserver", "server");
     sign("admin", "/O=system:masters/CN=admin", "client");
