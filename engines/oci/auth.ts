@@ -2,8 +2,13 @@
  * Registry authentication: anonymous, Basic, and the Bearer token flow of Docker Hub, GHCR, ACR, Aliyun, TCR and Harbor
  * (`WWW-Authenticate: Bearer realm=…,service=…,scope=…`, then `GET realm?service&scope` with the login as Basic).
  * Tokens are cached per scope set until shortly before they expire.
+ *
+ * Where credentials go: the registry's `Authorization` (Basic login or Bearer token) only to the registry's own origin
+ * (scheme, host, port) — like docker/distribution's client, which authorizes only the origin that challenged it — and
+ * the login to the token service its challenge names, never over plain HTTP for a TLS registry unless the realm's host
+ * was marked insecure.
  */
-import { AuthenticationError, RegistryError, describeErrorBody } from "./errors";
+import { AuthenticationError, PlainHttpRefusedError, RegistryError, describeErrorBody } from "./errors";
 import type { Credentials } from "./credentials";
 import { readBody, type HttpRequest, type HttpResponse } from "./http";
 import { parseRetryAfter } from "./retry";
@@ -49,15 +54,28 @@ export class RegistryAuth {
     /** Fetched tokens by the scopes they were asked for. */
     private readonly settled: Map<readonly string[], CachedToken>;
 
+    /** The origin the credentials belong to, as `URL.origin` spells it (`https://harbor.example.com`). */
+    readonly origin: string;
+
     constructor(
         readonly registry: string,
         readonly credentials: Credentials | undefined,
         private readonly send: Sender,
+        /** The registry's origin: `https://host[:port]`, or `http://…` for an insecure registry. */
+        origin: string,
+        /** True for hosts marked insecure: plain HTTP to them is allowed even for a TLS registry. */
+        private readonly plainHttpAllowed: (host: string) => boolean = () => false,
     ) {
         // Fields are set here, not by initializers: Pulumi's closure serialization (the image mirror provider) keeps
         // a class's constructor but drops its field initializers.
         this.tokens = new Map();
         this.settled = new Map();
+        this.origin = new URL(origin).origin;
+    }
+
+    /** True when `url` is on the registry's own origin: the only one that gets its `Authorization`. */
+    owns(url: URL): boolean {
+        return url.origin === this.origin;
     }
 
     /** `none` until a registry asked for credentials. */
@@ -80,8 +98,12 @@ export class RegistryAuth {
         return [...new Set([...scopes, ...named])];
     }
 
-    /** The `Authorization` header for a request needing `scopes`, or undefined for anonymous access. */
-    async header(scopes: readonly string[]): Promise<string | undefined> {
+    /**
+     * The `Authorization` header for a request to `url` needing `scopes`; undefined for anonymous access and for any
+     * URL outside the registry's origin (an upload location or redirect on another host, scheme or port).
+     */
+    async header(url: URL, scopes: readonly string[]): Promise<string | undefined> {
+        if (!this.owns(url)) return undefined;
         switch (this.scheme) {
             case "basic":
                 return this.credentials ? basic(this.credentials) : undefined;
@@ -123,6 +145,14 @@ export class RegistryAuth {
         const realm = this.challenge?.params.realm;
         if (!realm) throw new AuthenticationError(`${this.registry}: Bearer challenge without a realm`);
         const url = new URL(realm);
+        if (url.protocol === "http:" && this.origin.startsWith("https:") && !this.plainHttpAllowed(url.host)) {
+            throw new PlainHttpRefusedError(
+                this.registry,
+                url,
+                "token service (realm)",
+                this.credentials ? `the login of "${this.credentials.username}"` : "its token",
+            );
+        }
         if (this.challenge?.params.service) url.searchParams.set("service", this.challenge.params.service);
         for (const scope of [...scopes].sort()) url.searchParams.append("scope", scope);
         const res = await this.send({

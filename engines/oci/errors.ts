@@ -46,6 +46,33 @@ export class CertificateError extends RegistryError {
     }
 }
 
+/**
+ * A TLS registry named a plain-HTTP URL — its token service (`realm`), an upload `Location`, a blob redirect — and
+ * that URL's host was not marked insecure: refused, never retried, so that no login, token or blob travels in clear
+ * text because a registry (or the proxy in front of it) said so. `registry` is the registry, `url` what it named.
+ */
+export class PlainHttpRefusedError extends RegistryError {
+    /** The URL without its query (which may hold a signature or an upload's state). */
+    readonly url: string;
+
+    constructor(
+        readonly registry: string,
+        url: URL,
+        /** What the URL is: `token service (realm)`, `upload location`, `blob redirect`. */
+        readonly role: string,
+        /** What would have gone over plain HTTP. */
+        exposed: string,
+    ) {
+        const shown = `${url.origin}${url.pathname}`;
+        const message =
+            `${registry} is spoken to over HTTPS, but its ${role} ${shown} is plain HTTP: refused, so that ${exposed} does not ` +
+            `travel in clear text; if ${url.host} really serves only plain HTTP, mark "${url.host}" insecure`;
+        super(message, undefined);
+        this.message = message;
+        this.url = shown;
+    }
+}
+
 /** TLS errors that mean "certificate not trusted" (Node's codes). */
 export const CERTIFICATE_ERROR_CODES: readonly string[] = [
     "SELF_SIGNED_CERT_IN_CHAIN",
@@ -83,7 +110,14 @@ export class UnsupportedManifestError extends Error {
 // Each name lives on its class's prototype, like the built-in errors' names. It also gives every prototype an own
 // property besides `constructor`, which makes Pulumi's closure serialization (the image mirror provider) keep the
 // prototype chain — without it, `instanceof` and `Error.prototype` are lost in the serialized copy.
-for (const cls of [RegistryError, AuthenticationError, CertificateError, DigestMismatchError, UnsupportedManifestError]) {
+for (const cls of [
+    RegistryError,
+    AuthenticationError,
+    CertificateError,
+    PlainHttpRefusedError,
+    DigestMismatchError,
+    UnsupportedManifestError,
+]) {
     Object.defineProperty(cls.prototype, "name", { value: cls.name, writable: true, configurable: true, enumerable: false });
 }
 

@@ -26,7 +26,14 @@ export { parsePlatform, platformMatches } from "./platforms";
 export { DEFAULT_RETRY_POLICY, isRetryable, parseRetryAfter } from "./retry";
 export type { RetryPolicy } from "./retry";
 export { Limiter } from "./limiter";
-export { RegistryError, AuthenticationError, CertificateError, DigestMismatchError, UnsupportedManifestError } from "./errors";
+export {
+    RegistryError,
+    AuthenticationError,
+    CertificateError,
+    PlainHttpRefusedError,
+    DigestMismatchError,
+    UnsupportedManifestError,
+} from "./errors";
 export { MEDIA_TYPES } from "./manifest";
 export type { Descriptor, Platform } from "./manifest";
 export { openRangedBlob, DEFAULT_PART_SIZE, DEFAULT_PARTS_IN_FLIGHT } from "./rangedBlob";

@@ -38,7 +38,12 @@ export async function mirrorImages(plan: readonly MirrorPlanItem[], options: Mir
     };
     const onRetry: RetryListener = (err, attempt, delayMs, what) =>
         emit({ type: "retry", attempt, delayMs: Math.round(delayMs), message: withContext(err, what).message });
-    const transport = new HttpTransport({ connections: options.registries, maxSockets: concurrency + 4, timeoutMs: options.timeoutMs });
+    const transport = new HttpTransport({
+        connections: options.registries,
+        maxSockets: concurrency + 4,
+        timeoutMs: options.timeoutMs,
+        deadlineMs: options.deadlineMs,
+    });
     const clients = new Map<string, RegistryClient>();
     const clientFor = (image: RemoteImage) => {
         let client = clients.get(image.host);

@@ -2,11 +2,16 @@
  * Authenticated requests to one registry: learns the auth scheme once (`GET /v2/`), adds the right `Authorization`
  * for each request's scopes, answers a 401 challenge once, retries replayable requests, and turns unexpected answers
  * into errors that say what failed and why.
+ *
+ * A URL the registry names — an upload `Location`, a blob redirect — may be on another origin (object storage, another
+ * host or port): it is sent no `Authorization` at all, and a 401 from it teaches nothing (its challenge could name a
+ * realm that would collect the login). A TLS registry naming a plain-HTTP URL is refused
+ * ({@link PlainHttpRefusedError}) unless that URL's host was marked insecure.
  */
 import type { Readable } from "node:stream";
 import { RegistryAuth, parseWwwAuthenticate } from "./auth";
 import type { Credentials } from "./credentials";
-import { AuthenticationError, RegistryError, describeErrorBody } from "./errors";
+import { AuthenticationError, PlainHttpRefusedError, RegistryError, describeErrorBody } from "./errors";
 import { discard, readBody, type HttpResponse, type HttpTransport } from "./http";
 import { DEFAULT_RETRY_POLICY, isRetryableStatus, parseRetryAfter, withRetry, type RetryListener, type RetryPolicy } from "./retry";
 
@@ -43,7 +48,14 @@ export class RegistrySession {
     ) {
         this.origin = options.transport.origin(host);
         this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
-        this.auth = new RegistryAuth(registry, options.credentials, (req) => options.transport.send(req));
+        const transport = options.transport;
+        this.auth = new RegistryAuth(
+            registry,
+            options.credentials,
+            (req) => transport.send(req),
+            this.origin,
+            (h) => transport.isInsecure(h),
+        );
     }
 
     /** `GET /v2/` once: learns the auth scheme and checks the login before any transfer starts. */
@@ -68,6 +80,7 @@ export class RegistrySession {
 
     /** A GET from another host (a storage redirect): no credentials, retried; `headers` carries a `Range`. */
     requestElsewhere(url: URL, what: string, headers?: Record<string, string>): Promise<HttpResponse> {
+        this.refusePlainHttp(url, "blob redirect", "the blob");
         return withRetry(
             () => this.expect(this.options.transport.send({ method: "GET", url, headers }), what, [200, 206]),
             this.retry,
@@ -76,15 +89,27 @@ export class RegistrySession {
         );
     }
 
-    /** One exchange with auth: a 401 teaches the challenge and the request is sent once more (buffered bodies only). */
+    /**
+     * One exchange with auth: a 401 teaches the challenge and the request is sent once more (buffered bodies only). A
+     * URL outside the registry's origin gets no credentials (see the file comment).
+     */
     async send(method: string, url: URL, spec: RequestSpec): Promise<HttpResponse> {
+        const own = this.auth.owns(url);
+        if (!own) this.refusePlainHttp(url, "upload location", "the blob being uploaded");
         await this.ping();
         let scopes = spec.scopes;
         for (let tries = 0; ; tries++) {
-            const authorization = await this.auth.header(scopes);
+            const authorization = await this.auth.header(url, scopes);
             const res = await this.options.transport.send({ method, url, headers: { ...spec.headers, authorization }, body: spec.body });
             if (res.status !== 401) return res;
             discard(res);
+            if (!own) {
+                throw new RegistryError(
+                    `${spec.what}: ${url.origin} (named by ${this.registry}) asks for a login (HTTP 401); ` +
+                        `the login for ${this.registry} is sent only to ${this.auth.origin}`,
+                    401,
+                );
+            }
             const replayable = spec.body === undefined || Buffer.isBuffer(spec.body);
             if (tries > 0 || !replayable) throw this.loginRejected(spec.what, res.headers["www-authenticate"]);
             scopes = this.auth.learn(res.headers["www-authenticate"], scopes);
@@ -115,6 +140,13 @@ export class RegistrySession {
         // The login itself is checked by the first real request (or token fetch), which fails before any transfer:
         // checking it here would add a serial round trip to every run.
         this.auth.learn(res.headers["www-authenticate"], []);
+    }
+
+    /** Throws {@link PlainHttpRefusedError} for a plain-HTTP `url` named by a TLS registry, unless its host is insecure. */
+    private refusePlainHttp(url: URL, role: string, exposed: string): void {
+        if (url.protocol === "http:" && this.origin.startsWith("https:") && !this.options.transport.isInsecure(url.host)) {
+            throw new PlainHttpRefusedError(this.registry, url, role, exposed);
+        }
     }
 
     private loginRejected(what: string, challenge?: string | string[]): AuthenticationError {

@@ -23,6 +23,11 @@ export interface MirrorOptions {
     /** Idle timeout of one transfer before it is retried, ms. Default 60 000. */
     readonly timeoutMs?: number;
     /**
+     * Total deadline of every small answer (its head, and the whole of a manifest, token, API or error body) before it
+     * fails (and is retried), ms. Blob bodies have the idle timeout only. Default 60 000.
+     */
+    readonly deadlineMs?: number;
+    /**
      * Blobs larger than this are downloaded as HTTP ranges of this size over several connections (spare concurrency
      * only), each part resumed from its first missing byte when cut. Default 8 MiB.
      */

@@ -8,7 +8,7 @@
  */
 import { repositoryScope, parseWwwAuthenticate } from "../oci/auth";
 import { type AuthInput, type Credentials, loadCredentials, normalizeRegistryKey } from "../oci/credentials";
-import { AuthenticationError, RegistryError } from "../oci/errors";
+import { AuthenticationError, PlainHttpRefusedError, RegistryError } from "../oci/errors";
 import { discard, HttpTransport, type HttpResponse, type RegistryConnection } from "../oci/http";
 import { DOCKER_HUB_API_HOST } from "../oci/reference";
 import { header, RegistrySession } from "../oci/registrySession";
@@ -25,6 +25,7 @@ export type CheckFailureReason =
     | "unreachable"
     | "certificate-untrusted"
     | "wrong-protocol"
+    | "plain-http-refused"
     | "not-a-registry"
     | "login-required"
     | "login-rejected"
@@ -76,6 +77,8 @@ export interface CheckOptions {
     readonly otherConnections?: Readonly<Record<string, RegistryConnection>>;
     /** Socket idle timeout per request. Default 15 s. */
     readonly timeoutMs?: number;
+    /** Total deadline of each answer (head and small body), ms. Default 60 s (the transport's). */
+    readonly deadlineMs?: number;
     /** How failures say what to do; defaults speak of the docker config and the CLI's options. */
     readonly fixes?: Partial<CheckFixes>;
 }
@@ -172,6 +175,7 @@ export async function checkRegistry(options: CheckOptions): Promise<CheckReport>
         connections: { ...options.otherConnections, [target.host]: options.connection ?? {} },
         maxSockets: 2,
         timeoutMs: options.timeoutMs ?? 15_000,
+        deadlineMs: options.deadlineMs,
         userAgent: "dify-plugin-registry-check",
     });
     const session = new RegistrySession(target.registry, target.host, { transport, credentials, retry: CHECK_RETRY });
@@ -272,6 +276,7 @@ async function checkLogin(run: Run): Promise<string> {
         const res = await run.session.request("GET", "/v2/", { scopes: [], expect: [200], what: `GET ${target.registry}/v2/` });
         discard(res);
     } catch (err) {
+        if (err instanceof PlainHttpRefusedError) throw new StepFailure("plain-http-refused", err.message);
         if (err instanceof AuthenticationError) {
             // The mirror's message says where to look in its own words; ours names the caller's login source.
             const why = err.message.replace(/; (check|add) .*$/, "");
@@ -318,6 +323,13 @@ async function checkPush(run: Run): Promise<string> {
             run.warnings.push(`${target.registry} would not cancel the probe upload in ${repo} (HTTP ${cancel.status}); ${LINGERS}`);
         }
     } catch (err) {
+        // A TLS registry whose upload location is plain HTTP: a push would send its blobs in clear text.
+        if (err instanceof PlainHttpRefusedError) {
+            throw new StepFailure(
+                "plain-http-refused",
+                `push not safe on ${prefix}: ${err.message} (the probe upload was not cancelled; ${LINGERS})`,
+            );
+        }
         // Token registries (distribution, Harbor) authorize DELETE as the `delete` action, which push logins rarely have.
         const denied = err instanceof AuthenticationError;
         run.warnings.push(
@@ -380,6 +392,7 @@ function refusal(reason: CheckFailureReason, headline: string, err: unknown, run
 /** Unreachable, certificate not trusted, or the wrong protocol: each with what to do. */
 function networkFailure(err: unknown, run: Run, plain: boolean): StepFailure {
     if (err instanceof StepFailure) return err;
+    if (err instanceof PlainHttpRefusedError) return new StepFailure("plain-http-refused", err.message);
     if (err instanceof RegistryError && err.status !== undefined) return new StepFailure("error", err.message);
     const code = codeOf(err);
     const { registry } = run.target;
