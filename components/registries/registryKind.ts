@@ -14,12 +14,18 @@ export interface RegistryContext {
     /** Children wait on this, so they are registered only once every argument has been validated. */
     readonly dependsOn: pulumi.Input<pulumi.Resource[]>;
     /**
-     * The aws-cli image for the component's own jobs (the ECR token refresher): the chart's `awsCliImage` when the
-     * component sets it (an override, or moved to `imageMirror`), else `amazon/aws-cli:latest`.
+     * The aws-cli image for the component's own jobs (the ECR token refresher): `pluginConnector.images.awsCli` when
+     * given (moved to `imageMirror` when set), else the component's pinned default (`DEFAULT_AWS_CLI_IMAGE`), moved to
+     * `imageMirror` when set.
      */
     readonly awsCliImage: string;
     /** The user's `chart.values` (never the component's own), for kinds that must look at them. */
     readonly chartValues: Readonly<Record<string, unknown>>;
+    /**
+     * `chart.secretValues`: `chart.values` are a secret as a whole, so a value read from them into a resource input (an
+     * S3 bucket in an IAM policy) must be kept secret too.
+     */
+    readonly secretChartValues?: boolean;
 }
 
 /** What a registry kind's `validate` may look at besides its own arguments. */
@@ -73,7 +79,11 @@ export interface ProvisionedRegistry {
  */
 export interface RegistryKind<TArgs extends { readonly type: string }> {
     readonly type: TArgs["type"];
-    /** Shape of this kind's `registry:` block in stack config (values as plain data; semantics are checked by `validate`). */
+    /**
+     * Shape of this kind's `registry:` block in stack config (values as plain data; semantics are checked by `validate`).
+     * @internal Left out of the published declarations (`stripInternal`): zod's own declarations do not compile under
+     * `pulumi new typescript`'s tsconfig (no `esModuleInterop`, no `skipLibCheck`), and a program never needs it.
+     */
     readonly configSchema: z.ZodObject<{ type: z.ZodLiteral<TArgs["type"]> } & z.ZodRawShape>;
     /** Keys of the `registry:` block that are credentials: wrapped in `pulumi.secret` when read from config. */
     readonly secretKeys: readonly string[];
@@ -82,6 +92,11 @@ export interface RegistryKind<TArgs extends { readonly type: string }> {
      * so a clash with `pluginConnector.serviceAccounts` is refused before anything registers. Omitted: creates none.
      */
     serviceAccountNames?(args: TArgs): { readonly build?: string; readonly runner?: string };
+    /**
+     * Whether `provision` runs a job of its own in `RegistryContext.awsCliImage` (ECR's token refresher) for `args`:
+     * `pluginConnector.mirrorImages` then copies that image into the mirror too. Omitted: runs none.
+     */
+    usesAwsCliImage?(args: TArgs): boolean;
     /** Records every problem with `args` (property paths start with `registry.`); creates nothing. */
     validate(args: TArgs, checks: InputChecks, context: ValidationContext): void;
     /** Creates the kind's cloud resources, if any, and describes the registry. Called only with valid args. */

@@ -138,7 +138,12 @@ export class ProviderProcess {
     /** Starts `npm run provider`'s command and waits for the port on the first line of stdout. */
     static async start(engineAddress: string): Promise<ProviderProcess> {
         const { command, args } = providerCommand(engineAddress);
-        const child = spawn(command, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+        return ProviderProcess.startCommand(command, args, ROOT);
+    }
+
+    /** Starts a provider with any command (an installed package's, say) and waits for its port. */
+    static async startCommand(command: string, args: readonly string[], cwd: string): Promise<ProviderProcess> {
+        const child = spawn(command, [...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
         let stderr = "";
         child.stderr!.on("data", (d) => {
             stderr += d;
