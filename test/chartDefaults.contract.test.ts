@@ -1,5 +1,5 @@
 // Holds the exact-version table (engines/difyChart/defaults/knownVersions.json) and every key the component sets against
-// the dify/dify chart's own default values (../shared/fixtures/dify-chart-values, relative to the repo root).
+// the dify/dify chart's own default values (test/fixtures/dify-chart-values, the repository's copies).
 // Plain functions only: no Pulumi runtime.
 import * as assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -19,7 +19,7 @@ import { MANAGED_PLUGIN_CONNECTOR_KEYS } from "../components/values/chartValues"
 import { editGeneratorConf, parseGeneratorConf } from "../engines/difyChart/generatorConf";
 import { buildPluginConnectorValues, type PluginConnectorSettings } from "../components/values/pluginConnectorValues";
 
-const FIXTURES = path.resolve(__dirname, "..", "..", "shared", "fixtures", "dify-chart-values");
+const FIXTURES = path.resolve(__dirname, "fixtures", "dify-chart-values");
 const FIXTURE_FILE = /^(\d+\.\d+\.\d+)(?:-[a-z0-9-]+)?\.yaml$/;
 
 interface Fixture {
@@ -48,8 +48,7 @@ function listFixtures(): Fixture[] {
 
 const fixtures = listFixtures();
 const missingMessage =
-    `chart values fixtures not found at ${FIXTURES}; the contract tests need ../shared/fixtures/dify-chart-values ` +
-    `beside the repository root (CI copies shared/ next to the clone)`;
+    `chart values fixtures not found at ${FIXTURES}: the repository carries them (test/fixtures/dify-chart-values/)`;
 
 type Values = Record<string, unknown>;
 

@@ -2,8 +2,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-/** The chart values fixtures (../shared/fixtures/dify-chart-values beside the repository). */
-export const FIXTURES = path.resolve(__dirname, "..", "..", "..", "shared", "fixtures", "dify-chart-values");
+/** The chart values fixtures the repository carries (`test/fixtures/dify-chart-values/`, copied from the shared fixtures). */
+export const FIXTURES = path.resolve(__dirname, "..", "fixtures", "dify-chart-values");
 
 /** The images of {@link unseenChartValues}: none of them is in any table entry. */
 export const UNSEEN = {
