@@ -36,6 +36,14 @@ export interface DifyChartArgs {
      * version the table does not list (`knownChartVersions`).
      */
     readonly defaultValues?: string | Readonly<Record<string, unknown>>;
+    /**
+     * Treat `values` as one secret: the chart's values input (yours and the `plugin_connector` block the component
+     * writes), the image mirror's plan and the `pluginConnectorValues` output are registered as secrets, so nothing in
+     * them reaches the state, a preview or a diff in plain text (previews then show the values as `[secret]`). The stack
+     * program sets it when `chart` or `pluginConnector` holds a secret in stack config. Values you give as secret
+     * Outputs stay secret without it. Default false.
+     */
+    readonly secretValues?: boolean;
     /** Do not wait for the chart's workloads to become ready. Default false. */
     readonly skipAwait?: boolean;
     /** `kind: "release"` only: seconds Helm waits for the release. Default Helm's (300). */

@@ -67,6 +67,7 @@ export const chartSchema = z.strictObject({
     kind: optionalString,
     values: looseObject.optional(),
     defaultValues: z.union([z.string(), looseObject]).optional(),
+    secretValues: z.boolean().optional(),
     skipAwait: z.boolean().optional(),
     timeout: z.number().int().positive().optional(),
 });

@@ -36,6 +36,8 @@ export interface MirrorImagesContext {
     /** The GitHub Actions builder is selected, and the `github.shaderImage` the user set, if any. */
     readonly githubBuilder: boolean;
     readonly githubShaderImage?: string;
+    /** Images the component's own jobs pull from the mirror (the ECR token refresher's aws-cli). */
+    readonly extraImages?: readonly string[];
 }
 
 const KEYS = ["auth", "platforms", "chartValues", "concurrency", "registries"];
@@ -102,9 +104,9 @@ function checkRegistries(registries: unknown, problems: ArgumentProblems): void 
     }
     for (const [host, settings] of Object.entries(registries)) {
         const path = `${ARG}.registries.${host}`;
-        const hostProblem = hostPortProblem(host);
-        if (hostProblem !== undefined) problems.add(path, hostProblem);
         const s = settings as Record<string, unknown>;
+        const hostProblem = hostPortProblem(host) ?? registryKeyProblem(host, isPlainObject(s) && s.caFile !== undefined);
+        if (hostProblem !== undefined) problems.add(path, hostProblem);
         if (!isPlainObject(s) || Object.keys(s).some((k) => k !== "insecure" && k !== "caFile")) {
             problems.add(path, "settings are { insecure?: boolean } or { caFile?: string }");
         } else if (s.insecure !== undefined && typeof s.insecure !== "boolean") {
@@ -115,6 +117,25 @@ function checkRegistries(registries: unknown, problems: ArgumentProblems): void 
             problems.add(path, "insecure (plain HTTP) and caFile (TLS) exclude each other");
         }
     }
+}
+
+/**
+ * Keys the copier would never find: it looks a registry's CA up by the address the HTTPS request goes to, lowercase
+ * and without https's default port (`https://host:443` is `host`), and `insecure` by the host as the image reference
+ * names it, also matched in lowercase. So `Harbor.example.com` is never matched, and `host:443` never gets its CA.
+ */
+function registryKeyProblem(host: string, hasCaFile: boolean): string | undefined {
+    if (host !== host.toLowerCase()) {
+        return `"${host}" has uppercase letters and would never be matched (registry hosts are looked up in lowercase); write it as "${host.toLowerCase()}"`;
+    }
+    if (hasCaFile && host.endsWith(":443")) {
+        const bare = host.slice(0, -":443".length);
+        return (
+            `"${host}" would never get its caFile: the CA is looked up by the address HTTPS connects to, where the default ` +
+            `port 443 is dropped; write the key as "${bare}" (it covers "${host}" in image references too)`
+        );
+    }
+    return undefined;
 }
 
 /** The mirror plan for valid arguments; a source the copier cannot parse is recorded as a problem. */
@@ -134,8 +155,9 @@ export function planMirrorImages(
             githubShaderImage: ctx.githubShaderImage,
             chartValues: args.chartValues,
         });
+        const all = [...new Set([...sources, ...(ctx.extraImages ?? [])])];
         return {
-            plan: planMirror(sources, imageMirror),
+            plan: planMirror(all, imageMirror),
             auth: args.auth,
             platforms: args.platforms,
             concurrency: args.concurrency,

@@ -10,12 +10,20 @@ import {
     SEMVER,
 } from "../engines/difyChart/defaults";
 import { checkImageOverrides, checkPython, ConnectorImages, resolveConnectorImages } from "./values/imageKeys";
+import { mirroredImageReference } from "../engines/oci/imageReference";
 import { checkMirrorImagesArgs, MirrorImagesPlan, planMirrorImages } from "./mirrorImagesPlan";
 import { RegistryArgs, RegistryKind, registryKindFor, registryTypes } from "./registries";
 import { PushCheckPlan, planPushCheck } from "./pushCheckArgs";
 import { checkShape } from "./schema";
 import { checkUserValues, isPlainObject, Values } from "./values/chartValues";
-import { ArgumentProblems, dns1123LabelProblem, InputChecks, repositoryPathProblem, hostPortProblem } from "./validation";
+import {
+    ArgumentProblems,
+    dns1123LabelProblem,
+    helmReleaseNameProblem,
+    hostPortProblem,
+    InputChecks,
+    repositoryPathProblem,
+} from "./validation";
 
 /** Keys of earlier versions, with what replaced them. */
 const REPLACED_KEYS = (chart: Partial<DifyPluginRegistryArgs["chart"]> | undefined): Record<string, string> => ({
@@ -33,8 +41,12 @@ export const DEFAULT_CHART = "dify";
 /** Helm release name when `chart.releaseName` is not given. */
 export const DEFAULT_RELEASE_NAME = "dify";
 
-/** The aws-cli image of the component's own jobs when the chart's `awsCliImage` is left to the chart. */
-export const DEFAULT_AWS_CLI_IMAGE = "amazon/aws-cli:latest";
+/**
+ * The aws-cli image of the component's own jobs (the ECR token refresher, which holds the IAM user's access key) when
+ * neither `registry.auth.refresherImage` nor `pluginConnector.images.awsCli` is given: pinned to an AWS CLI v2 release,
+ * never `latest`. Moved to `pluginConnector.imageMirror` when one is set.
+ */
+export const DEFAULT_AWS_CLI_IMAGE = "amazon/aws-cli:2.37.0";
 
 /** How the Dify chart is deployed, resolved. */
 export interface ChartPlan {
@@ -44,6 +56,8 @@ export interface ChartPlan {
     readonly version: string;
     readonly releaseName: string;
     readonly values: Values | undefined;
+    /** `chart.secretValues`: the values are registered as one secret. */
+    readonly secretValues: boolean;
     readonly skipAwait: boolean;
     readonly timeout?: number;
 }
@@ -57,7 +71,7 @@ export interface PluginRegistryPlan {
     readonly chart: ChartPlan;
     /** The image-related `plugin_connector` keys the component sets (none unless overridden, changed or mirrored). */
     readonly connectorImages: ConnectorImages;
-    /** The aws-cli image for the component's own jobs (the ECR token refresher). */
+    /** The aws-cli image for the component's own jobs (the ECR token refresher), see {@link DEFAULT_AWS_CLI_IMAGE}. */
     readonly awsCliImage: string;
     readonly scheduling: Pick<Values, "nodeSelector" | "affinity" | "tolerations" | "labels">;
     readonly serviceAccounts: { readonly build?: string; readonly runner?: string };
@@ -110,6 +124,9 @@ export function planPluginRegistry(name: string, args: DifyPluginRegistryArgs | 
     const chart = a.chart ?? ({} as DifyPluginRegistryArgs["chart"]);
     const defaults = chartDefaultsSource(chart, problems);
     checkUserValues(chart.values, problems);
+    if (chart.releaseName !== undefined) {
+        addProblem(problems, "chart.releaseName", helmReleaseNameProblem(chart.releaseName));
+    }
     if (chart.kind !== undefined && chart.kind !== "chart" && chart.kind !== "release") {
         problems.add(
             "chart.kind",
@@ -140,6 +157,9 @@ export function planPluginRegistry(name: string, args: DifyPluginRegistryArgs | 
         checkServiceAccountClash(registryKind, a.registry!, connector.serviceAccounts, problems);
     }
     const github = githubBuilderOf(chart.values);
+    // The component's own aws-cli jobs: the override, else the pinned default (not the chart's awsCliImage, often `latest`).
+    const awsCliSource = overrides.awsCli ?? DEFAULT_AWS_CLI_IMAGE;
+    const awsCliJob = problems.isEmpty && registryKind?.usesAwsCliImage?.(a.registry!) === true;
     // Only with every argument valid: a bad mirror or python setting would fail inside the builders.
     const connectorImages = problems.isEmpty ? resolveConnectorImages({ overrides, python, mirror, ...github, defaults }) : undefined;
     const mirrorPlan =
@@ -152,6 +172,7 @@ export function planPluginRegistry(name: string, args: DifyPluginRegistryArgs | 
                       images: overrides,
                       pythonVersions: python?.versions,
                       imageRepoType: a.registry?.type,
+                      ...(awsCliJob ? { extraImages: [awsCliSource] } : {}),
                       ...github,
                   },
                   problems,
@@ -174,11 +195,12 @@ export function planPluginRegistry(name: string, args: DifyPluginRegistryArgs | 
             version: chart.version,
             releaseName: chart.releaseName ?? DEFAULT_RELEASE_NAME,
             values: chart.values,
+            secretValues: chart.secretValues ?? false,
             skipAwait: chart.skipAwait ?? false,
             timeout: chart.timeout,
         },
         connectorImages: connectorImages!,
-        awsCliImage: connectorImages!.images.awsCli ?? DEFAULT_AWS_CLI_IMAGE,
+        awsCliImage: mirror === undefined ? awsCliSource : mirroredImageReference(awsCliSource, mirror),
         scheduling: {
             nodeSelector: connector.nodeSelector,
             affinity: connector.affinity,

@@ -69,6 +69,7 @@ export class DifyPluginRegistry extends pulumi.ComponentResource {
             },
             awsCliImage: plan.awsCliImage,
             chartValues: plan.chart.values ?? {},
+            secretChartValues: plan.chart.secretValues,
         });
 
         const serviceAccounts = this.serviceAccounts(name, plan.serviceAccounts, registry, namespace, childOpts);
@@ -101,11 +102,11 @@ export class DifyPluginRegistry extends pulumi.ComponentResource {
             ? new ImageMirror(
                   `${name}-image-mirror`,
                   {
-                      plan: plan.mirror.plan,
+                      plan: secretIf(plan.chart.secretValues, plan.mirror.plan),
                       auth: plan.mirror.auth ?? registry.dockerConfigJson,
                       platforms: plan.mirror.platforms,
                       concurrency: plan.mirror.concurrency,
-                      registries: plan.mirror.registries,
+                      registries: plan.mirror.registries && secretIf(plan.chart.secretValues, plan.mirror.registries),
                   },
                   { parent: this, dependsOn: plan.checks.gate() },
               )
@@ -125,9 +126,11 @@ export class DifyPluginRegistry extends pulumi.ComponentResource {
                     images: plan.mirror ? pinImages(plan.connectorImages, mirrored) : plan.connectorImages,
                 }),
         );
-        const chartValues = whenKnown([pluginConnectorValues] as const, (connector: Values) =>
+        const builtValues = whenKnown([pluginConnectorValues] as const, (connector: Values) =>
             buildChartValues(plan.chart.values, connector),
         );
+        // chart.secretValues: the values hold a secret somewhere (a stack config path marked secret): all of them are one.
+        const chartValues = secretIf(plan.chart.secretValues, builtValues);
 
         this.chart = deployDifyChart(name, plan.chart, namespace, chartValues, {
             parent: this,
@@ -145,7 +148,7 @@ export class DifyPluginRegistry extends pulumi.ComponentResource {
         this.secretName = pulumi.output(IMAGE_REPO_SECRET);
         this.imageRepoPrefix = pulumi.output(registry.imageRepoPrefix);
         this.imageRepoType = pulumi.output(registry.imageRepoType);
-        this.pluginConnectorValues = outputOf(pluginConnectorValues);
+        this.pluginConnectorValues = outputOf(secretIf(plan.chart.secretValues, pluginConnectorValues));
         this.registryOutputs = outputOf<Record<string, unknown>>(registry.outputs ?? {});
         // pluginConnectorValues stays a field but is not registered: the same block is already in state as the chart's
         // input, and serializing it a second time was the component's largest cost (see README, Benchmark).
@@ -186,4 +189,9 @@ export class DifyPluginRegistry extends pulumi.ComponentResource {
         const runner = create("runner", registry.serviceAccounts?.runner);
         return { build, runner, resources };
     }
+}
+
+/** `value` as a secret Output when `secret`, else unchanged (plain values stay plain, so previews show them). */
+function secretIf<T>(secret: boolean, value: Eventually<T> | pulumi.Input<T>): Eventually<T> | pulumi.Input<T> {
+    return secret ? (pulumi.secret(value) as unknown as pulumi.Output<T>) : value;
 }

@@ -160,3 +160,41 @@ export function dns1123LabelProblem(name: string | undefined): string | undefine
     }
     return undefined;
 }
+
+/**
+ * A registry login user: required, and without `:` — the docker config stores `base64(user:password)` and every
+ * reader splits it at the first `:`, so `a:b` with password `c` would log in as `a` with password `b:c`.
+ */
+export function loginUserProblem(what: string): (v: string | undefined) => string | undefined {
+    return (v) => {
+        const empty = requireNonEmpty(what)(v);
+        if (empty !== undefined) return empty;
+        if (v!.includes(":")) {
+            return (
+                `${JSON.stringify(v)} contains ':', which a docker login cannot hold (the config stores base64(user:password) ` +
+                "and it is read back split at the first ':'); use the registry's user name without ':'"
+            );
+        }
+        if (/[\r\n\t]/.test(v!)) {
+            return `${JSON.stringify(v)} contains a line break or tab; give the user name alone`;
+        }
+        return undefined;
+    };
+}
+
+// Helm 3's release names (pkg/chartutil/validate_name.go): a DNS-1123 subdomain of at most 53 characters, the room
+// Helm leaves for suffixes of the objects it names after the release.
+const HELM_RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const HELM_RELEASE_NAME_MAX = 53;
+
+/** Why Helm would refuse `name` as a release name, or undefined. */
+export function helmReleaseNameProblem(name: unknown): string | undefined {
+    if (typeof name === "string" && name.length <= HELM_RELEASE_NAME_MAX && HELM_RELEASE_NAME.test(name)) {
+        return undefined;
+    }
+    const rule =
+        `Helm release names are at most ${HELM_RELEASE_NAME_MAX} lowercase letters, digits, '-' or '.', starting and ending ` +
+        "with a letter or digit (regex ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$), e.g. `dify` or `dify-prod`";
+    const length = typeof name === "string" && name.length > HELM_RELEASE_NAME_MAX ? ` (${name.length} characters)` : "";
+    return `${JSON.stringify(name)}${length} is refused by Helm; ${rule}`;
+}

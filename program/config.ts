@@ -51,16 +51,29 @@ export type StackConfig = z.infer<typeof stackConfigSchema>;
 export const CONFIG_KEYS = Object.keys(stackConfigSchema.shape) as (keyof StackConfig)[];
 
 /**
- * Reads `dify-plugin-registry:*` from the stack config and validates it. Throws one error that names every bad key
- * (`registry.prefix`, `chart.version`, …) before anything is created.
+ * Every top-level key of this project's namespace in the stack config (`dify-plugin-registry:<key>` → `<key>`), the
+ * misspelled ones included: a key the program does not read is refused by name, not ignored. Keys of other namespaces
+ * (`kubernetes:`, `aws:`) belong to their providers.
+ */
+export function projectConfigKeys(): string[] {
+    const prefix = `${PROJECT}:`;
+    return Object.keys(pulumi.runtime.allConfig())
+        .filter((key) => key.startsWith(prefix))
+        .map((key) => key.slice(prefix.length));
+}
+
+/**
+ * Reads every `dify-plugin-registry:*` key of the stack config and validates it. Throws one error that names every
+ * bad key (`registry.prefix`, `chart.version`, an unknown `pushcheck` with the nearest valid key, …) before anything
+ * is created.
  */
 export function readStackConfig(): StackConfig {
     const config = new pulumi.Config(PROJECT);
     const raw: Record<string, unknown> = {};
     const problems = new ArgumentProblems();
-    for (const key of CONFIG_KEYS) {
+    for (const key of projectConfigKeys()) {
         try {
-            // getObject parses JSON and returns plain values; credentials are re-wrapped as secrets in toComponentArgs.
+            // getObject parses JSON and returns plain values; toComponentArgs keeps secret keys secret (secretConfigKeys).
             const value = config.getObject<unknown>(key);
             if (value !== undefined) {
                 raw[key] = value;
@@ -70,6 +83,23 @@ export function readStackConfig(): StackConfig {
         }
     }
     return parseStackConfig(raw, problems);
+}
+
+/**
+ * The top-level keys (`registry`, `chart`, …) the stack config marks secret. `pulumi config set --secret --path
+ * chart.values.x.password` encrypts one leaf, but the engine tells the program only that the top-level key `chart`
+ * holds a secret (its secret-keys list names top-level keys: a config value is secure when any leaf inside it is), so
+ * the program treats the whole key as secret.
+ */
+export function secretConfigKeys(keys: readonly string[] = projectConfigKeys()): Set<string> {
+    // The SDK's own test for "this key holds a secret" (runtime/config.js, marked internal, present throughout 3.x).
+    const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret?: (key: string) => boolean };
+    if (typeof runtimeConfig.isConfigSecret !== "function") {
+        throw new Error(
+            "@pulumi/pulumi no longer exports runtime/config isConfigSecret: the program cannot tell which stack config keys are secret",
+        );
+    }
+    return new Set(keys.filter((key) => runtimeConfig.isConfigSecret!(`${PROJECT}:${key}`)));
 }
 
 /** Validates already-parsed config values (what {@link readStackConfig} does after reading them). */
@@ -84,8 +114,23 @@ export function parseStackConfig(raw: Record<string, unknown>, problems = new Ar
     return raw as StackConfig;
 }
 
-/** The component's arguments from the stack config, with every credential wrapped in `pulumi.secret`. */
-export function toComponentArgs(config: StackConfig): DifyPluginRegistryArgs {
+/**
+ * The component's arguments from the stack config. Credentials are always wrapped in `pulumi.secret`; a top-level key
+ * marked secret (`secret`, from {@link secretConfigKeys}) stays secret as a whole wherever it reaches a resource input:
+ * - `registry`: its kind's credentials (`secretKeys`); its other keys name the registry and are written in plain text
+ *   (image references, IAM policies), so a secret `registry` without a credential is refused;
+ * - `chart`: `chart.values` become one secret (`chart.secretValues`); a secret `chart` without values is refused (its
+ *   other keys — version, repository, release name — are written in plain text);
+ * - `pluginConnector`: `mirrorImages.auth`, and everything else as part of the chart's values (`chart.secretValues`);
+ * - `pushCheck`: its `auth` (a secret `pushCheck` without one is refused);
+ * - `namespace`, `createNamespace`: refused (they name resources);
+ * - `kubernetes`: every setting of the provider ({@link kubernetesProviderArgs}).
+ * Throws before anything is created.
+ */
+export function toComponentArgs(config: StackConfig, secret: ReadonlySet<string> = new Set()): DifyPluginRegistryArgs {
+    const problems = new ArgumentProblems();
+    refuseUnkeepableSecrets(config, secret, problems);
+    problems.throwIfAny(`Stack config of project ${PROJECT}`);
     // A missing registry or chart is reported by the component, with what would be valid.
     const kind = allRegistryKinds().find((k) => k.type === config.registry?.type);
     const registry: Record<string, unknown> = { ...config.registry };
@@ -96,7 +141,8 @@ export function toComponentArgs(config: StackConfig): DifyPluginRegistryArgs {
     }
     // The schema checked the shape; the component checks the meaning (e.g. chart.kind's values) with the same paths.
     const { defaultValuesFile, ...rest } = config.chart ?? {};
-    const chart = rest as DifyPluginRegistryArgs["chart"];
+    const secretValues = secret.has("chart") || secret.has("pluginConnector") || rest.secretValues === true;
+    const chart = { ...rest, ...(secretValues ? { secretValues } : {}) } as DifyPluginRegistryArgs["chart"];
     return {
         namespace: config.namespace,
         createNamespace: config.createNamespace,
@@ -108,6 +154,55 @@ export function toComponentArgs(config: StackConfig): DifyPluginRegistryArgs {
         pluginConnector: withMirrorImages(config.pluginConnector),
         ...(config.pushCheck !== undefined ? { pushCheck: withSecretAuth(config.pushCheck) } : {}),
     };
+}
+
+/** The Kubernetes provider's arguments: the kubeconfig always secret, and every setting when `kubernetes` is secret. */
+export function kubernetesProviderArgs(
+    config: NonNullable<StackConfig["kubernetes"]>,
+    secret: ReadonlySet<string> = new Set(),
+): Record<string, pulumi.Input<unknown> | undefined> {
+    const all = secret.has("kubernetes");
+    const wrap = <T>(value: T | undefined, always = false) =>
+        value === undefined ? undefined : all || always ? pulumi.secret(value) : value;
+    return {
+        renderYamlToDirectory: wrap(config.renderYamlToDirectory),
+        // A kubeconfig is a cluster credential (its text, or the path of one): secret whether or not config says so.
+        kubeconfig: wrap(config.kubeconfig, true),
+        context: wrap(config.context),
+        enableServerSideApply: wrap(config.enableServerSideApply),
+    };
+}
+
+/** Secret-marked keys whose secret the program cannot keep: refused, naming the key and what would keep it. */
+function refuseUnkeepableSecrets(config: StackConfig, secret: ReadonlySet<string>, problems: ArgumentProblems): void {
+    const refuse = (key: string, reason: string) =>
+        problems.add(`${PROJECT}:${key}`, `is marked secret in the stack config, but ${reason}; set it without --secret`);
+    for (const key of ["namespace", "createNamespace"] as const) {
+        if (secret.has(key)) {
+            refuse(key, "it names the namespace of every object the component creates, which is written in plain text");
+        }
+    }
+    if (secret.has("registry") && config.registry !== undefined) {
+        const kind = allRegistryKinds().find((k) => k.type === config.registry.type);
+        const credentials = kind?.secretKeys ?? [];
+        const holdsCredential = credentials.some((key) => (config.registry as Record<string, unknown>)[key] !== undefined);
+        if (kind !== undefined && !holdsCredential) {
+            refuse(
+                "registry",
+                `it holds no credential (${credentials.length > 0 ? `registry.${credentials.join(", registry.")}` : `registry type "${kind.type}" takes none`}), ` +
+                    "and its other keys name the registry, which is written in plain text (image references, IAM policies, outputs)",
+            );
+        }
+    }
+    if (secret.has("chart") && config.chart !== undefined && config.chart.values === undefined) {
+        refuse(
+            "chart",
+            "only chart.values can be kept secret (as a whole); chart.version, repository, chart, releaseName and the other keys are written in plain text",
+        );
+    }
+    if (secret.has("pushCheck") && (typeof config.pushCheck !== "object" || config.pushCheck.auth === undefined)) {
+        refuse("pushCheck", "only pushCheck.auth can be kept secret; enabled and caFile are written in plain text");
+    }
 }
 
 /**

@@ -160,6 +160,9 @@ function chartTypes(): Record<string, ObjectTypeSpec> {
                     description:
                         "This chart version's own default values: YAML text as `helm show values dify/dify --version <version>` prints it, or that document parsed.",
                 },
+                secretValues: bool(
+                    "Treat `values` as one secret: the chart's values, the image mirror's plan and `pluginConnectorValues` are registered as secrets. Default false.",
+                ),
                 skipAwait: bool("Do not wait for the chart's workloads to become ready. Default false."),
                 timeout: int("`kind: release` only: seconds Helm waits for the release."),
             },

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { basicAuth } from "./support/rejected";
 import { AcrRegistryArgs, DifyPluginRegistry, DifyPluginRegistryArgs, planPluginRegistry } from "../components";
 import { credentialEndDate } from "../components/registries/acr/credential";
+import { acrPushScopeDescription } from "../components/registries/acr/resources";
 import { formatSynth, synthStack } from "../program/offline/synth";
 import { readStackFile, stackFilePath } from "../program/offline/stackFile";
 import {
@@ -100,6 +101,7 @@ describe("ACR registry (type: acr)", () => {
                 principalType: "ServicePrincipal",
                 roleDefinitionId: ACR_PUSH,
                 scope: REGISTRY_ID,
+                description: acrPushScopeDescription("dify/plugins"),
             });
         });
 
@@ -123,11 +125,12 @@ describe("ACR registry (type: acr)", () => {
             assert.ok(order.indexOf("kubernetes:helm.sh/v4:Chart") > order.indexOf("azure-native:authorization:RoleAssignment"));
         });
 
-        it("exposes login server, registry id and client id as plain (not secret) outputs", async () => {
+        it("exposes login server, registry id, client id and the push scope as plain (not secret) outputs", async () => {
             assert.deepEqual(await resolved(component.registryOutputs), {
                 loginServer: "acmedifyplugins.azurecr.io",
                 registryId: REGISTRY_ID,
                 clientId: CLIENT_ID,
+                pushScope: "registry",
             });
             assert.equal(await pulumi.isSecret(component.registryOutputs), false);
             assert.equal(await resolved(component.imageRepoPrefix), "acmedifyplugins.azurecr.io/dify/plugins");
@@ -196,6 +199,7 @@ describe("ACR registry (type: acr)", () => {
                 principalType: "ServicePrincipal",
                 roleDefinitionId: `/subscriptions/${EXISTING_SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/8311e382-0749-4cb8-b61a-304f252e45ec`,
                 scope: EXISTING_ID,
+                description: acrPushScopeDescription("dify-plugins"),
             });
         });
 
@@ -208,6 +212,7 @@ describe("ACR registry (type: acr)", () => {
                 loginServer: "sharedreg01.azurecr.io",
                 registryId: EXISTING_ID,
                 clientId: CLIENT_ID,
+                pushScope: "registry",
             });
         });
 

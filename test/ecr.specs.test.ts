@@ -107,10 +107,28 @@ describe("ECR specs and helpers", () => {
     });
 
     it("grammar helpers: cron schedules, durations, ServiceAccount names", () => {
-        for (const ok of ["0 */6 * * *", "15 0,6,12,18 * * *", "@hourly"]) {
+        // As Kubernetes validates CronJob.spec.schedule: robfig/cron v3 ParseStandard, and no TZ.
+        for (const ok of [
+            "0 */6 * * *",
+            "15 0,6,12,18 * * *",
+            "@hourly",
+            "@every 6h",
+            "0 */6 * * MON-FRI",
+            "0 0 ? * sun",
+            "5/15 * * * *",
+        ]) {
             assert.ok(isCronSchedule(ok), ok);
         }
-        for (const bad of ["every 6 hours", "0 */6 * *", "", "@every 6h"]) {
+        for (const bad of [
+            "every 6 hours",
+            "0 */6 * *",
+            "",
+            "0 */6 * * 1-7",
+            "0 */6 * * 0-7",
+            "H */6 * * *",
+            "TZ=UTC 0 */6 * * *",
+            "0 0 * * 5-1",
+        ]) {
             assert.ok(!isCronSchedule(bad), bad);
         }
         assert.equal(durationSeconds("6h"), 21600);

@@ -240,6 +240,25 @@ describe("provider: Construct over gRPC", function () {
             assert.equal(engine.registrations.length, 0);
         });
 
+        it("values the platform would refuse (issue 17): the TypeScript API's words, nothing registered", async () => {
+            const ts = {
+                registry: { type: "docker" as const, server: "harbor.example.com", prefix: "dify", username: "robot:dify", password: "pw" },
+                chart: { version: "3.9.1", releaseName: "Dify_Prod" },
+                pluginConnector: { python: { pipMirror: "pypi.example.com/simple" } },
+            };
+            const expected = thrownBy(() => new DifyPluginRegistry("dify", ts)).message;
+            for (const path of ["registry.username", "chart.releaseName", "pluginConnector.python.pipMirror"]) {
+                assert.ok(expected.includes(`  - ${path}: `), expected);
+            }
+            const err = await construct({
+                docker: { server: "harbor.example.com", prefix: "dify", username: "robot:dify", password: secretValue("pw") },
+                chart: ts.chart,
+                pluginConnector: ts.pluginConnector,
+            }).catch((e) => e);
+            assert.equal(grpcMessage(err), expected);
+            assert.equal(engine.registrations.length, 0);
+        });
+
         it("no registry block: an error naming every block", async () => {
             const err = await construct({ chart: { version: "3.9.1" } }).catch((e) => e);
             assert.equal(

@@ -101,7 +101,7 @@ describe("examples against the package schema", () => {
             const problems = checkAgainst(schema, "chart", { version: 3.9, valuez: {} }, inputs.chart);
             assert.deepEqual(problems, [
                 "chart.version: expected a string, got 3.9",
-                "chart.valuez: no such property (has version, repository, chart, releaseName, kind, values, defaultValues, skipAwait, timeout)",
+                "chart.valuez: no such property (has version, repository, chart, releaseName, kind, values, defaultValues, secretValues, skipAwait, timeout)",
             ]);
         });
     });

@@ -6,7 +6,7 @@ import { input, inputString } from "../schema";
 import { hostPortProblem, InputChecks, repositoryPathProblem, requireNonEmpty } from "../validation";
 import { registryIdProblem, registryNameProblem, resourceGroupNameProblem, skuProblem, subscriptionIdProblem } from "./acr/arm";
 import { credentialEndDate, credentialProblems } from "./acr/credential";
-import { createRegistry, existingRegistry, pushCredential } from "./acr/resources";
+import { ACR_PUSH_SCOPE, createRegistry, existingRegistry, pushCredential } from "./acr/resources";
 import { ProvisionedRegistry, RegistryContext, RegistryKind, ValidationContext } from "./registryKind";
 
 export type { AcrRegistryArgs } from "./acr/args";
@@ -15,7 +15,10 @@ export { AcrCredentialArgs } from "./acr/credential";
 
 const CREATION_KEYS = ["subscriptionId", "resourceGroupName", "registryName", "sku", "location"] as const;
 
-/** The `acr` registry kind: a new or existing registry, pushed to by a service principal holding `AcrPush` on it alone. */
+/**
+ * The `acr` registry kind: a new or existing registry, pushed to by a service principal holding `AcrPush` on it alone —
+ * on the whole registry, every repository, not only the prefix (docs/acr.md, "What the push identity may do").
+ */
 export const acrRegistry: RegistryKind<AcrRegistryArgs> = {
     type: "acr",
     configSchema: z.strictObject({
@@ -97,7 +100,8 @@ export const acrRegistry: RegistryKind<AcrRegistryArgs> = {
             dockerConfigJson: dockerLoginJson({ server: loginServer, username: push.clientId, password: push.password }),
             // Plugin builds must not start before the service principal may push.
             dependencies: [push.roleAssignment],
-            outputs: { loginServer, registryId: registry.id, clientId: push.clientId },
+            // pushScope: AcrPush is on the registry, every repository (not only the prefix); docs/acr.md says why.
+            outputs: { loginServer, registryId: registry.id, clientId: push.clientId, pushScope: ACR_PUSH_SCOPE },
         };
     },
 };

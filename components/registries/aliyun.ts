@@ -3,7 +3,7 @@ import { dockerLoginJson, joinPrefix } from "./login";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { inputString } from "../schema";
-import { hostPortProblem, InputChecks, isPlain, requireNonEmpty } from "../validation";
+import { hostPortProblem, InputChecks, isPlain, loginUserProblem, requireNonEmpty } from "../validation";
 import {
     aliyunEndpoint,
     EDITIONS,
@@ -53,7 +53,7 @@ export const aliyunRegistry: RegistryKind<AliyunRegistryArgs> = {
         const { problems } = checks;
         checks.check("registry.region", args.region, regionProblem);
         checks.check("registry.namespace", args.namespace, namespaceProblem);
-        checks.check("registry.username", args.username, requireNonEmpty("the Alibaba Cloud account or RAM user name"));
+        checks.check("registry.username", args.username, loginUserProblem("the Alibaba Cloud account or RAM user name"));
         checks.check("registry.password", args.password, requireNonEmpty("the registry login password"));
         if (args.network !== undefined && !NETWORKS.includes(args.network)) {
             problems.add("registry.network", `unknown network ${JSON.stringify(args.network)}; valid networks: ${quoted(NETWORKS)}`);

@@ -2,7 +2,7 @@ import type { DockerRegistryArgs } from "./docker/args";
 import { dockerLoginJson, joinPrefix } from "./login";
 import { z } from "zod";
 import { inputString } from "../schema";
-import { hostPortProblem, InputChecks, repositoryPathProblem, requireNonEmpty } from "../validation";
+import { hostPortProblem, InputChecks, loginUserProblem, repositoryPathProblem, requireNonEmpty } from "../validation";
 import { ProvisionedRegistry, RegistryKind } from "./registryKind";
 
 export type { DockerRegistryArgs } from "./docker/args";
@@ -23,7 +23,7 @@ export const dockerRegistry: RegistryKind<DockerRegistryArgs> = {
     validate(args: DockerRegistryArgs, checks: InputChecks): void {
         checks.check("registry.server", args.server, hostPortProblem);
         checks.check("registry.prefix", args.prefix, repositoryPathProblem);
-        checks.check("registry.username", args.username, requireNonEmpty("the registry login user"));
+        checks.check("registry.username", args.username, loginUserProblem("the registry login user"));
         checks.check("registry.password", args.password, requireNonEmpty("the registry password"));
         if (args.insecure !== undefined && typeof args.insecure !== "boolean") {
             checks.problems.add("registry.insecure", `must be true or false, got ${JSON.stringify(args.insecure)}`);

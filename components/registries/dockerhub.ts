@@ -3,7 +3,7 @@ import { dockerLoginJson, joinPrefix } from "./login";
 import { z } from "zod";
 import { inputString } from "../schema";
 import { DOCKER_HUB_AUTH_KEY } from "../../engines/oci/dockerConfig";
-import { InputChecks, requireNonEmpty } from "../validation";
+import { InputChecks, loginUserProblem, requireNonEmpty } from "../validation";
 import { ProvisionedRegistry, RegistryKind } from "./registryKind";
 
 export type { DockerHubRegistryArgs } from "./dockerhub/args";
@@ -40,7 +40,7 @@ export const dockerHubRegistry: RegistryKind<DockerHubRegistryArgs> = {
 
     validate(args: DockerHubRegistryArgs, checks: InputChecks): void {
         checks.check("registry.namespace", args.namespace, namespaceProblem);
-        checks.check("registry.username", args.username, requireNonEmpty("the Docker Hub user name"));
+        checks.check("registry.username", args.username, loginUserProblem("the Docker Hub user name"));
         checks.check("registry.token", args.token, requireNonEmpty("the Docker Hub access token"));
         // Not part of the type, but reachable from JavaScript and stack config: Docker Hub is always HTTPS.
         if ((args as { insecure?: unknown }).insecure !== undefined) {

@@ -53,6 +53,7 @@ export const ecrRegistry: RegistryKind<EcrRegistryArgs> = {
                 clusterName: optionalInput,
                 refresher: optionalString,
                 schedule: optionalString,
+                refresherImage: optionalString,
                 refreshInterval: optionalString,
                 externalSecretsApiVersion: optionalString,
             })
@@ -82,6 +83,11 @@ export const ecrRegistry: RegistryKind<EcrRegistryArgs> = {
                   build: args.serviceAccounts?.build ?? DEFAULT_BUILD_SERVICE_ACCOUNT,
                   runner: args.serviceAccounts?.runner ?? DEFAULT_RUNNER_SERVICE_ACCOUNT,
               };
+    },
+
+    usesAwsCliImage(args: EcrRegistryArgs): boolean {
+        const auth = args.auth as EcrAccessKeyAuthArgs | undefined;
+        return auth?.mode === "accessKey" && auth.refresher !== "externalSecrets" && auth.refresherImage === undefined;
     },
 
     validate(args: EcrRegistryArgs, checks: InputChecks, context: ValidationContext): void {
@@ -114,6 +120,7 @@ export const ecrRegistry: RegistryKind<EcrRegistryArgs> = {
             coordinates,
             opts,
             chartValues: ctx.chartValues,
+            secretChartValues: ctx.secretChartValues,
         });
         const imageRepoType = args.imageRepoType ?? "docker";
         return {
@@ -170,7 +177,12 @@ function provisionAccessKey(
         };
     }
     const cron = createTokenRefresher(
-        { ...base, image: ctx.awsCliImage, schedule: auth.schedule ?? DEFAULT_REFRESH_SCHEDULE, credentials: push.credentials },
+        {
+            ...base,
+            image: auth.refresherImage ?? ctx.awsCliImage,
+            schedule: auth.schedule ?? DEFAULT_REFRESH_SCHEDULE,
+            credentials: push.credentials,
+        },
         opts,
     );
     return {

@@ -3,7 +3,7 @@ import { dockerLoginJson, joinPrefix } from "./login";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { inputString } from "../schema";
-import { hostPortProblem, InputChecks, requireNonEmpty } from "../validation";
+import { hostPortProblem, InputChecks, loginUserProblem, requireNonEmpty } from "../validation";
 import { ProvisionedRegistry, RegistryContext, RegistryKind } from "./registryKind";
 import { TcrInstanceToken, TcrNamespace } from "../resources/tcr/resource";
 import {
@@ -77,7 +77,7 @@ function validateExistingLogin(args: TcrRegistryArgs, checks: InputChecks): void
     checks.check(
         "registry.username",
         args.username,
-        requireNonEmpty("with registry.token, the user name it belongs to (the Tencent Cloud account id)"),
+        loginUserProblem("with registry.token, the user name it belongs to (the Tencent Cloud account id)"),
     );
     checks.check("registry.token", args.token, requireNonEmpty("with registry.username, the existing long-term access token"));
     checks.check("registry.server", args.server, (server) =>

@@ -8,6 +8,7 @@ import type { PythonArgs } from "../args";
 import { type ChartDefaults, HELPER_IMAGE_KEYS, type HelperImages } from "../../engines/difyChart/defaults";
 import { mirroredImageReference } from "../../engines/oci/imageReference";
 import { editGeneratorConf } from "../../engines/difyChart/generatorConf";
+import { parseRemoteImage } from "../../engines/oci/reference";
 import type { ArgumentProblems } from "../validation";
 
 /** The image-related `plugin_connector` values the component sets; an absent key keeps the chart's default. */
@@ -89,8 +90,11 @@ export function checkImageOverrides(overrides: unknown, problems: ArgumentProble
     for (const [key, value] of Object.entries(overrides)) {
         if (!Object.hasOwn(HELPER_IMAGE_KEYS, key)) {
             problems.add(`pluginConnector.images.${key}`, `unknown helper image; valid keys: ${Object.keys(HELPER_IMAGE_KEYS).join(", ")}`);
-        } else if (typeof value !== "string" || value.trim() === "" || /\s/.test(value)) {
-            problems.add(`pluginConnector.images.${key}`, "must be an image reference such as `registry.example.com/nginx:1.29.4-alpine`");
+        } else if (imageReferenceProblem(value) !== undefined) {
+            problems.add(
+                `pluginConnector.images.${key}`,
+                `must be an image reference such as \`registry.example.com/nginx:1.29.4-alpine\`: ${imageReferenceProblem(value)}`,
+            );
         } else {
             valid[key as keyof HelperImages] = value;
         }
@@ -108,8 +112,9 @@ export function checkPython(python: unknown, problems: ArgumentProblems): Python
         return undefined;
     }
     const p = python as PythonArgs;
-    if (p.pipMirror !== undefined && typeof p.pipMirror !== "string") {
-        problems.add("pluginConnector.python.pipMirror", "must be a URL string");
+    if (p.pipMirror !== undefined) {
+        const reason = pipMirrorProblem(p.pipMirror);
+        if (reason !== undefined) problems.add("pluginConnector.python.pipMirror", reason);
     }
     if (p.preCompile !== undefined && typeof p.preCompile !== "boolean") {
         problems.add("pluginConnector.python.preCompile", "must be true or false");
@@ -117,12 +122,56 @@ export function checkPython(python: unknown, problems: ArgumentProblems): Python
     for (const [version, image] of Object.entries(p.versions ?? {})) {
         if (!/^3\.(0|[1-9]\d*)$/.test(version)) {
             problems.add(`pluginConnector.python.versions.${version}`, `python version keys are "3.N" (e.g. "3.12"), got "${version}"`);
-        } else if (image !== null && (typeof image !== "string" || image.trim() === "")) {
-            problems.add(
-                `pluginConnector.python.versions.${version}`,
-                "must be a build base image reference, or null to remove the version",
-            );
+        } else if (image !== null) {
+            const reason = imageReferenceProblem(image);
+            if (reason !== undefined) {
+                problems.add(
+                    `pluginConnector.python.versions.${version}`,
+                    `must be a build base image reference such as \`registry.example.com/plugin-build-base-python:${version}\`, ` +
+                        `or null to remove the version (it is written into generatorConf as it is): ${reason}`,
+                );
+            }
         }
     }
     return p;
+}
+
+/**
+ * Why `ref` is not an image reference the registry API and the YAML of `generatorConf` can take (`[registry/]repository
+ * [:tag][@digest]`, lowercase repository, no whitespace or line break), or undefined.
+ */
+export function imageReferenceProblem(ref: unknown): string | undefined {
+    if (typeof ref !== "string") {
+        return `expected a string, got ${ref === null ? "null" : typeof ref}`;
+    }
+    try {
+        parseRemoteImage(ref);
+        return undefined;
+    } catch (err) {
+        return (err as Error).message;
+    }
+}
+
+/**
+ * Why `url` is not a pip index URL (`pip install --index-url`): an absolute http(s) URL with a host and no whitespace,
+ * or "" for none. Written into `generatorConf` as it is.
+ */
+export function pipMirrorProblem(url: unknown): string | undefined {
+    const example = 'give the index URL such as `https://pypi.tuna.tsinghua.edu.cn/simple`, or "" for none';
+    if (typeof url !== "string") {
+        return `must be a URL string; ${example}`;
+    }
+    if (url === "") {
+        return undefined;
+    }
+    let parsed: URL | undefined;
+    try {
+        parsed = /\s/.test(url) ? undefined : new URL(url);
+    } catch {
+        parsed = undefined;
+    }
+    if (parsed === undefined || (parsed.protocol !== "https:" && parsed.protocol !== "http:") || parsed.hostname === "") {
+        return `${JSON.stringify(url)} is not an http(s) URL (pip reads it as --index-url); ${example}`;
+    }
+    return undefined;
 }

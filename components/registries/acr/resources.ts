@@ -80,8 +80,28 @@ export function pushCredential(args: AcrRegistryArgs, name: string, registry: Re
                 ? acrPushRoleDefinitionId(registry.subscriptionId)
                 : pulumi.output(registry.subscriptionId).apply(acrPushRoleDefinitionId),
             scope: registry.id,
+            // The scope, said where it is seen: in previews, synth output and the Azure portal's role assignments.
+            description: isPlain(args.prefix)
+                ? acrPushScopeDescription(args.prefix as string)
+                : pulumi.output(args.prefix).apply(acrPushScopeDescription),
         },
         opts,
     );
     return { clientId: app.clientId, password: pulumi.secret(password.value), roleAssignment };
 }
+
+/**
+ * What the push identity may do, plainly: AcrPush is granted on the registry, so it covers every repository, not only
+ * the plugin prefix. ACR cannot narrow a service principal's role to a repository prefix with what azure-native offers:
+ * repository-scoped tokens (scope maps) get no password from azure-native (pulumi-azure-native#3099), and ABAC
+ * repository conditions need a registry setting azure-native does not expose. See docs/acr.md.
+ */
+export function acrPushScopeDescription(prefix: string): string {
+    return (
+        `Dify plugin builds (prefix ${prefix}/): AcrPush on the whole registry - may push to, overwrite tags in and pull ` +
+        `from every repository of this registry, not only ${prefix}/*`
+    );
+}
+
+/** `registryOutputs.pushScope`: the scope of the push identity's role, in a word. */
+export const ACR_PUSH_SCOPE = "registry";

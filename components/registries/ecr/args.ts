@@ -85,8 +85,17 @@ export interface EcrAccessKeyAuthArgs {
      * and an `ExternalSecret` keep it fresh instead.
      */
     readonly refresher?: "cronJob" | "externalSecrets";
-    /** cronJob: cron schedule, default `"0 *\/6 * * *"` (every 6 hours; tokens last 12). */
+    /**
+     * cronJob: cron schedule, default `"0 *\/6 * * *"` (every 6 hours; tokens last 12). Held to the rules Kubernetes
+     * validates `CronJob.spec.schedule` with (5 fields, day of week 0-6 or SUN-SAT, `@hourly` / `@every 6h`, no `TZ=`).
+     */
     readonly schedule?: string;
+    /**
+     * cronJob: the image the refresher runs (it holds the IAM user's access key), used as given. Default
+     * `pluginConnector.images.awsCli` when set, else `DEFAULT_AWS_CLI_IMAGE` (`amazon/aws-cli` pinned to a 2.x
+     * version) — each moved to `pluginConnector.imageMirror` when one is set, and copied by `mirrorImages`.
+     */
+    readonly refresherImage?: string;
     /** externalSecrets: refresh interval, a duration under 12h, default `"6h"`. */
     readonly refreshInterval?: string;
     /** externalSecrets: API version of `ExternalSecret`, default `"external-secrets.io/v1"` (ESO 0.17+). */

@@ -1,31 +1,30 @@
 /**
- * The longest time between two runs of a cron schedule, for the 12-hour rule of ECR logins. Fields are parsed by
- * cron-parser; the gap is computed day by day over two years, so monthly and yearly schedules are measured exactly.
+ * The longest time between two runs of a cron schedule, for the 12-hour rule of ECR logins. The schedule is read the
+ * way Kubernetes reads it (`cronSchedule.ts`, robfig/cron v3's rules, including when the two day fields combine); the
+ * gap is computed day by day over two years, so monthly and yearly schedules are measured exactly.
  */
-import { CronExpressionParser } from "cron-parser";
+import { parseKubernetesSchedule } from "./cronSchedule";
 
 const DAY = 24 * 60;
 
 /** Longest gap between consecutive runs, in minutes; undefined when the schedule cannot be parsed or never runs. */
 export function longestCronGapMinutes(schedule: string): number | undefined {
-    let fields: ReturnType<typeof CronExpressionParser.parse>["fields"];
+    let parsed: ReturnType<typeof parseKubernetesSchedule>;
     try {
-        fields = CronExpressionParser.parse(schedule).fields;
+        parsed = parseKubernetesSchedule(schedule);
     } catch {
         return undefined;
     }
-    const times = fields.hour.values.flatMap((h) => fields.minute.values.map((m) => Number(h) * 60 + Number(m))).sort((a, b) => a - b);
-    const months = new Set(fields.month.values.map(Number));
-    const daysOfMonth = new Set(fields.dayOfMonth.values.map((d) => (d === "L" ? -1 : Number(d))));
-    const daysOfWeek = new Set(fields.dayOfWeek.values.map((d) => Number(d) % 7));
-    // Classic cron: with both day fields restricted, a day matches either; otherwise both must match.
-    const either = !fields.dayOfMonth.isWildcard && !fields.dayOfWeek.isWildcard;
+    if (parsed.kind === "every") {
+        return parsed.seconds / 60;
+    }
+    const times = parsed.hours.flatMap((h) => parsed.minutes.map((m) => h * 60 + m)).sort((a, b) => a - b);
+    // robfig/cron's dayMatches: with a star in either day field both must match, otherwise either.
     const runs = (date: Date) => {
-        if (!months.has(date.getUTCMonth() + 1)) return false;
-        const last = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 0)).getUTCDate() === date.getUTCDate();
-        const dom = daysOfMonth.has(date.getUTCDate()) || (last && daysOfMonth.has(-1));
-        const dow = daysOfWeek.has(date.getUTCDay());
-        return either ? dom || dow : dom && dow;
+        if (!parsed.months.has(date.getUTCMonth() + 1)) return false;
+        const dom = parsed.daysOfMonth.has(date.getUTCDate());
+        const dow = parsed.daysOfWeek.has(date.getUTCDay());
+        return parsed.dayStar ? dom && dow : dom || dow;
     };
     if (times.length === 0) return undefined;
     let longest = 0;

@@ -204,9 +204,32 @@ export function kmsKeyArnProblem(arn: unknown): string | undefined {
         : `${JSON.stringify(arn)} is not a KMS key ARN; expected \`arn:aws:kms:us-east-1:123456789012:key/<key id>\``;
 }
 
-/** Why `bucket` is not an S3 bucket name, or undefined. */
+/**
+ * Why `bucket` is not an S3 general purpose bucket name, or undefined. AWS's naming rules: 3-63 characters of lowercase
+ * letters, digits, '.' and '-', starting and ending with a letter or digit, no two adjacent periods, not an IP address,
+ * not starting with `xn--`, `sthree-` or `amzn-s3-demo-`, not ending with `-s3alias`, `--ol-s3`, `.mrap`, `--x-s3` or
+ * `--table-s3` (the reserved forms). One check for every key a bucket comes from.
+ */
 export function bucketProblem(bucket: unknown): string | undefined {
-    return typeof bucket === "string" && /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket) && !bucket.includes("..")
-        ? undefined
-        : `${JSON.stringify(bucket)} is not an S3 bucket name (3-63 lowercase letters, digits, '.' or '-'; no ARN, no s3://)`;
+    const rules =
+        "an S3 bucket name is 3-63 lowercase letters, digits, '.' or '-', starting and ending with a letter or digit " +
+        "(no wildcard, ARN or s3://), e.g. `dify-storage`";
+    if (typeof bucket !== "string") {
+        return `must be a string: ${rules}`;
+    }
+    const why = bucketNameViolation(bucket);
+    return why === undefined ? undefined : `${JSON.stringify(bucket)} is not an S3 bucket name (${why}); ${rules}`;
+}
+
+function bucketNameViolation(bucket: string): string | undefined {
+    if (bucket.length < 3 || bucket.length > 63) return `${bucket.length} characters`;
+    if (!/^[a-z0-9.-]+$/.test(bucket)) return "only lowercase letters, digits, '.' and '-' are allowed";
+    if (!/^[a-z0-9].*[a-z0-9]$/.test(bucket)) return "it must start and end with a letter or digit";
+    if (bucket.includes("..")) return "two adjacent periods";
+    if (/^\d{1,3}(\.\d{1,3}){3}$/.test(bucket)) return "it is formatted as an IP address";
+    const prefix = ["xn--", "sthree-", "amzn-s3-demo-"].find((p) => bucket.startsWith(p));
+    if (prefix !== undefined) return `the prefix ${prefix} is reserved`;
+    const suffix = ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"].find((p) => bucket.endsWith(p));
+    if (suffix !== undefined) return `the suffix ${suffix} is reserved`;
+    return undefined;
 }

@@ -1,8 +1,10 @@
 import { difyStorageOf } from "./buildContext";
 import { longestCronGapMinutes } from "./cronInterval";
+import { kubernetesScheduleProblem } from "./cronSchedule";
 import * as pulumi from "@pulumi/pulumi";
 import { InputChecks, isPlain, requireNonEmpty } from "../../validation";
 import { ValidationContext } from "../registryKind";
+import { imageReferenceProblem } from "../../values/imageKeys";
 import { EcrRegistryArgs } from "./args";
 import {
     accountProblem,
@@ -22,7 +24,7 @@ type Mode = "irsa" | "podIdentity" | "accessKey";
 const AUTH_KEYS: Readonly<Record<Mode, readonly string[]>> = {
     irsa: ["mode", "oidcProviderArn", "oidcIssuerUrl", "clusterName"],
     podIdentity: ["mode", "clusterName"],
-    accessKey: ["mode", "refresher", "schedule", "refreshInterval", "externalSecretsApiVersion"],
+    accessKey: ["mode", "refresher", "schedule", "refresherImage", "refreshInterval", "externalSecretsApiVersion"],
 };
 const MODES = Object.keys(AUTH_KEYS) as Mode[];
 
@@ -168,12 +170,13 @@ function checkAccessKey(args: EcrRegistryArgs, auth: Record<string, unknown>, ch
     if (refresher !== "cronJob" && refresher !== "externalSecrets") {
         problems.add("registry.auth.refresher", `must be "cronJob" (the default) or "externalSecrets", got ${JSON.stringify(refresher)}`);
     }
-    if (auth.schedule !== undefined && (refresher !== "cronJob" || !isCronSchedule(auth.schedule))) {
+    const scheduleProblem = auth.schedule === undefined ? undefined : cronScheduleProblem(auth.schedule);
+    if (auth.schedule !== undefined && (refresher !== "cronJob" || scheduleProblem !== undefined)) {
         problems.add(
             "registry.auth.schedule",
             refresher !== "cronJob"
                 ? 'is only used with refresher "cronJob"'
-                : `${JSON.stringify(auth.schedule)} is not a cron schedule such as "0 */6 * * *"`,
+                : `${JSON.stringify(auth.schedule)} is not a cron schedule Kubernetes accepts (${scheduleProblem}); ${CRON_GRAMMAR}`,
         );
     } else if (auth.schedule !== undefined) {
         // The same rule as refreshInterval: a login must be renewed before its 12 hours run out.
@@ -183,6 +186,17 @@ function checkAccessKey(args: EcrRegistryArgs, auth: Record<string, unknown>, ch
                 "registry.auth.schedule",
                 `${JSON.stringify(auth.schedule)} ${gap === undefined ? "never runs" : `leaves up to ${formatMinutes(gap)} between runs`}; ` +
                     'ECR logins last 12 hours, so it must run more often than every 12 hours, e.g. "0 */6 * * *"',
+            );
+        }
+    }
+    if (auth.refresherImage !== undefined) {
+        const reason = refresher !== "cronJob" ? undefined : imageReferenceProblem(auth.refresherImage);
+        if (refresher !== "cronJob") {
+            problems.add("registry.auth.refresherImage", 'is only used with refresher "cronJob"');
+        } else if (reason !== undefined) {
+            problems.add(
+                "registry.auth.refresherImage",
+                `must be an image reference with the AWS CLI v2 and bash, such as \`amazon/aws-cli:2.37.0\`: ${reason}`,
             );
         }
     }
@@ -287,6 +301,11 @@ function checkTags(path: string, tags: unknown, checks: InputChecks): void {
     for (const [key, value] of Object.entries(tags)) {
         if (key.length === 0 || key.length > 128 || typeof value !== "string" || value.length > 256) {
             checks.problems.add(`${path}.${key}`, "AWS tags are a key of 1-128 characters with a string value of at most 256");
+        } else if (key.toLowerCase().startsWith("aws:")) {
+            checks.problems.add(
+                `${path}.${key}`,
+                `tag keys starting with "aws:" (in any case) are reserved for AWS and refused by IAM and ECR; use another prefix, e.g. "${key.slice(4) || "team"}"`,
+            );
         }
     }
 }
@@ -299,6 +318,10 @@ function checkBuildContext(args: EcrRegistryArgs, mode: Mode, checks: InputCheck
     const storage = difyStorageOf(context.chartValues);
     if (!storage.s3) {
         return;
+    }
+    if (storage.bucket !== undefined) {
+        // The build role's S3 grant is built from this name: the same rules as registry.buildContextBucket.
+        checks.check(CHART_BUCKET, storage.bucket, bucketProblem);
     }
     if (storage.bucket !== undefined && args.buildContextBucket !== undefined) {
         checkTogether(checks, "registry.buildContextBucket", [args.buildContextBucket, storage.bucket], ([explicit, dify]) =>
@@ -316,6 +339,9 @@ function checkBuildContext(args: EcrRegistryArgs, mode: Mode, checks: InputCheck
         );
     }
 }
+
+/** The chart value the build role's default S3 grant is read from. */
+const CHART_BUCKET = "chart.values.persistence.s3.bucketName";
 
 function warnings(args: EcrRegistryArgs, mode: Mode, context: ValidationContext): void {
     const persistence = context.chartValues.persistence as { s3?: { endpoint?: unknown } } | undefined;
@@ -346,16 +372,19 @@ export function isDns1123Subdomain(name: unknown): boolean {
     return typeof name === "string" && name.length <= 253 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(name);
 }
 
-/** A five-field cron schedule (what CronJob accepts besides the @hourly-style macros). */
+/** What Kubernetes accepts as a CronJob schedule, for messages. */
+const CRON_GRAMMAR =
+    "give 5 fields — minute (0-59) hour (0-23) day-of-month (1-31) month (1-12 or JAN-DEC) day-of-week (0-6 or SUN-SAT) — " +
+    'each `*`, `?`, N, N-M or a list of them with an optional /step, or @hourly, @daily or `@every <duration>`; e.g. "0 */6 * * *"';
+
+/** Why Kubernetes would refuse `schedule` as a CronJob schedule (robfig/cron v3, no TZ=), or undefined. */
+export function cronScheduleProblem(schedule: unknown): string | undefined {
+    return typeof schedule === "string" ? kubernetesScheduleProblem(schedule) : `expected a string, got ${typeof schedule}`;
+}
+
+/** A schedule Kubernetes accepts for a CronJob (see {@link cronScheduleProblem}). */
 export function isCronSchedule(schedule: unknown): boolean {
-    if (typeof schedule !== "string") {
-        return false;
-    }
-    if (/^@(yearly|annually|monthly|weekly|daily|midnight|hourly)$/.test(schedule.trim())) {
-        return true;
-    }
-    const fields = schedule.trim().split(/\s+/);
-    return fields.length === 5 && fields.every((f) => /^[0-9A-Za-z*/,?-]+$/.test(f));
+    return cronScheduleProblem(schedule) === undefined;
 }
 
 /** Seconds of a Go duration such as `6h`, `90m`, `1h30m`; undefined when it is not one. */

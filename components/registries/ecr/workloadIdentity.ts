@@ -37,6 +37,8 @@ interface Context {
     readonly opts: pulumi.CustomResourceOptions;
     /** The user's chart values: the build role reads Dify's S3 storage (`persistence.s3.bucketName`). */
     readonly chartValues: Readonly<Record<string, unknown>>;
+    /** `chart.secretValues`: a bucket read from the chart values stays secret in the policy. */
+    readonly secretChartValues?: boolean;
 }
 
 /** Creates the build and runner roles for `irsa` or `podIdentity`. */
@@ -61,9 +63,11 @@ export function createWorkloadRoles(args: EcrRegistryArgs, ctx: Context): Worklo
                       policyJson(irsaTrustPolicy({ oidcProviderArn: o.arn, issuer: o.issuer, namespace, serviceAccount })),
                   );
 
+    const bucket = buildContextBucketOf(args, ctx.chartValues);
+    const fromSecretValues = ctx.secretChartValues === true && args.buildContextBucket === undefined && bucket !== undefined;
     const permissions = {
         build: pulumi
-            .all([ctx.coordinates, buildContextBucketOf(args, ctx.chartValues)])
+            .all([ctx.coordinates, fromSecretValues ? pulumi.secret(bucket) : bucket])
             .apply(([c, bucket]) => policyJson(buildPermissionPolicy(c as Coordinates, bucket))),
         runner: pulumi.output(ctx.coordinates).apply((c) => policyJson(runnerPermissionPolicy(c as Coordinates))),
     };
