@@ -47,8 +47,7 @@ function listFixtures(): Fixture[] {
 }
 
 const fixtures = listFixtures();
-const missingMessage =
-    `chart values fixtures not found at ${FIXTURES}: the repository carries them (test/fixtures/dify-chart-values/)`;
+const missingMessage = `chart values fixtures not found at ${FIXTURES}: the repository carries them (test/fixtures/dify-chart-values/)`;
 
 type Values = Record<string, unknown>;
 
