@@ -37,11 +37,14 @@ export interface WorkspaceOptions {
     readonly typescript?: boolean;
     /** The stack name. Default `engine`. */
     readonly stack?: string;
+    /** Where `Pulumi.yaml` goes: a user's project folder (beside its `package.json`). Default a temporary folder. */
+    readonly projectDir?: string;
 }
 
 export class EngineWorkspace {
     readonly dir: string;
     readonly stack: string;
+    private readonly projectDir: string;
     private readonly env: NodeJS.ProcessEnv;
     private readonly pulumiPath: string;
 
@@ -51,8 +54,9 @@ export class EngineWorkspace {
         this.pulumiPath = pulumi;
         this.stack = options.stack ?? "engine";
         this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "dify-engine-"));
-        const project = path.join(this.dir, "project");
-        fs.mkdirSync(project);
+        this.projectDir = options.projectDir ?? path.join(this.dir, "project");
+        const project = this.projectDir;
+        fs.mkdirSync(project, { recursive: true });
         fs.mkdirSync(path.join(this.dir, "state"));
         fs.mkdirSync(path.join(this.dir, "home"));
         const main = path.relative(project, options.program) || ".";
@@ -82,7 +86,7 @@ export class EngineWorkspace {
 
     /** The project directory (Pulumi.yaml, Pulumi.<stack>.yaml). */
     get project(): string {
-        return path.join(this.dir, "project");
+        return this.projectDir;
     }
 
     /** Runs `pulumi <args>` in the project; never throws. */
