@@ -20,6 +20,13 @@
 #   - Kubernetes provider: provider/v4 at the v4.25.0 tag (the only version served), while @pulumi/kubernetes is
 #     4.34.2. It is installed on PATH (an "ambient" plugin), which the CLI uses whatever version a program asks for.
 #   - kube-apiserver, kube-controller-manager: k8s.io/kubernetes v1.37.2 with staging modules v0.37.2.
+#
+# Running the engine with them (no download is possible here, and none is needed):
+#   PATH="<bin>:$PATH"  the CLI finds the language host, pulumi-resource-pulumi-nodejs (dynamic providers) and
+#                       pulumi-resource-kubernetes on PATH; it warns "using pulumi-resource-kubernetes from $PATH"
+#   PULUMI_HOME=<temp dir>, pulumi login file://<temp dir>, PULUMI_CONFIG_PASSPHRASE=..., PULUMI_SKIP_UPDATE_CHECK=true,
+#   PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true (fail at once instead of trying to download a missing plugin)
+#   test/support/apiServer.ts starts etcd + kube-apiserver + kube-controller-manager from here.
 set -euo pipefail
 
 PULUMI_VERSION=v3.248.0
@@ -29,6 +36,9 @@ K8S_PROVIDER_MODULE_VERSION=v4.0.0-20260115033456-f47bc2d6f199
 KUBE_VERSION=v1.37.2
 YAML_VERSION=v1.25.0
 
+# The whole script is one function, called on the last line (which also exits), so bash has read all of it before it
+# runs: an edit or a checkout during a long build cannot change what the running script does.
+main() {
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 MODULES="$HERE/engine-tools"
 CACHE="${DIFY_ENGINE_TOOLS:-$HOME/.cache/dify-plugin-registry/engine-tools}"
@@ -45,7 +55,7 @@ while [ $# -gt 0 ]; do
     --force) force=1 ;;
     --with) shift; with="${1:-}" ;;
     --with=*) with="${1#--with=}" ;;
-    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "engine-tools: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -219,7 +229,8 @@ check pulumi-resource-pulumi-nodejs "script from sdk/v3 $PULUMI_VERSION"
 
 # The provider must start and serve its schema through the CLI (a throwaway PULUMI_HOME: nothing is downloaded).
 home="$(mktemp -d)"
-v="$(PULUMI_HOME="$home" PULUMI_SKIP_UPDATE_CHECK=true "$BIN/pulumi" package get-schema "$BIN/pulumi-resource-kubernetes" 2>&1 |
+# (run from that empty dir: in a folder with Pulumi.yaml/PulumiPlugin.yaml the CLI would load that project first)
+v="$(cd "$home" && PULUMI_HOME="$home" PULUMI_SKIP_UPDATE_CHECK=true "$BIN/pulumi" package get-schema "$BIN/pulumi-resource-kubernetes" 2>&1 |
   node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{console.log(JSON.parse(s).version)}catch{console.log("no schema: "+s.slice(0,400))}})')"
 rm -rf "$home"
 [ "$v" = "$K8S_PROVIDER_VERSION" ] || fail pulumi-resource-kubernetes "schema version '$v', expected $K8S_PROVIDER_VERSION"
@@ -245,3 +256,6 @@ if [ "$print_path" = 1 ]; then
 else
   echo "export PATH=\"$BIN:\$PATH\"" >&3
 fi
+}
+
+main "$@"; exit

@@ -9,8 +9,8 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 
 export const ENGINE_TOOLS_HINT =
-    "run scripts/engine-tools.sh (builds kube-apiserver into ${DIFY_ENGINE_TOOLS:-~/.cache/dify-plugin-registry/engine-tools}/bin) " +
-    "and apt-get install -y etcd-server openssl";
+    "run scripts/engine-tools.sh (builds kube-apiserver into $DIFY_ENGINE_TOOLS/bin, by default " +
+    "~/.cache/dify-plugin-registry/engine-tools/bin) and apt-get install -y etcd-server openssl";
 
 const ETCD_START_TIMEOUT_MS = 20_000;
 const APISERVER_START_TIMEOUT_MS = 120_000; // cold start runs the RBAC/bootstrap post-start hooks; slow on 2 cores
@@ -326,6 +326,8 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
             `--service-account-signing-key-file=${pki.saKey}`,
             `--service-cluster-ip-range=${SERVICE_CIDR}`,
             "--authorization-mode=RBAC",
+            // The default (lease) reconciler refuses a loopback advertise address; no Endpoints for "kubernetes" then.
+            "--endpoint-reconciler-type=none",
             ...admission,
             "--enable-priority-and-fairness=false",
             "--profiling=false",

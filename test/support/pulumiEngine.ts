@@ -77,7 +77,9 @@ export class EngineWorkspace {
             PULUMI_BACKEND_URL: `file://${path.join(this.dir, "state")}`,
             PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
             PULUMI_SKIP_UPDATE_CHECK: "true",
-            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+            // The built tools have no network to fetch plugins from, and need none (the Kubernetes provider is beside
+            // the CLI); an ordinary Pulumi CLI installs what it needs, as it does for users.
+            ...(bin === engineToolsBinDir() ? { PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true" } : {}),
             PULUMI_SKIP_CONFIRMATIONS: "true",
             // A type-checked TypeScript program is what users run; ts-node's check is slow but real.
             NO_COLOR: "1",

@@ -1,7 +1,11 @@
 // Wrapper module: builds the Node.js and Python language hosts (scripts/engine-tools.sh).
-// Since v3.69 they are modules of their own (sdk/nodejs/cmd/pulumi-language-nodejs/v3, ...), which the Go module
-// proxy reachable here does not serve at any version; sdk/v3 v3.68.0 is the newest served release whose sdk/v3
-// module still contains both hosts as packages. The engine (CLI v3.248) falls back for the RPCs they predate.
+// Since v3.69 (Node.js) and v3.80 (Python) they are modules of their own (sdk/nodejs/cmd/pulumi-language-nodejs/v3,
+// ...), which the Go module proxy reachable here does not serve at any version; sdk/v3 v3.68.0 is the newest served
+// release whose sdk/v3 module still contains both hosts as packages. The engine (CLI v3.248) falls back for the RPCs
+// they predate, and programs run. Limits of these old hosts: no RunPlugin ("not supported": no policy packs, no
+// nodejs component providers through PulumiPlugin.yaml), and Pulumi.yaml runtime options are ignored (the CLI no
+// longer passes them as flags): typescript is always on, and a Python virtualenv must be first on PATH instead of
+// `virtualenv:`.
 module dify-plugin-registry/engine-tools/language-hosts
 
 go 1.25.11
