@@ -11,7 +11,7 @@ import {
     parseChartValues,
 } from "../components";
 
-const FIXTURES = path.resolve(__dirname, "..", "..", "shared", "fixtures", "dify-chart-values");
+const FIXTURES = path.resolve(__dirname, "fixtures", "dify-chart-values");
 const fixture = (name: string) => path.join(FIXTURES, name);
 
 describe("chart image set (what a mirror must hold)", () => {
