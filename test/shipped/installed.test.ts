@@ -22,6 +22,7 @@ import {
 import { multiLayerImage, pushLayout, skopeoDigest } from "../support/testImages";
 
 const ROOT = path.resolve(__dirname, "..", "..");
+const pkgName = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).name as string;
 const run = promisify(execFile);
 
 /** `npx dify-plugin-registry …` in the user's project; never throws, returns the exit code and output. */
@@ -149,13 +150,10 @@ describe("shipped: the installed package's CLI, provider and files", function ()
         assert.deepEqual(listed.filter((f: string) => f.startsWith("provider/")).sort(), ["provider/README.md", "provider/entry.js"]);
         assert.ok(!listed.some((f: string) => /\.test\.|(^|\/)test\/|\.ts$/.test(f) && !f.endsWith(".d.ts")), "no tests or sources");
         // And what publishing would say, with no registry contacted (dry run).
-        const dry = await npm(["publish", "--dry-run", "--ignore-scripts", "--json"], ROOT);
-        assert.deepEqual(
-            JSON.parse(dry)
-                .files.map((f: { path: string }) => f.path)
-                .sort(),
-            [...listed].sort(),
-        );
+        const dry = JSON.parse(await npm(["publish", "--dry-run", "--ignore-scripts", "--json"], ROOT));
+        // npm 11 keys the report by package name; older npms print it bare.
+        const report = (dry.files ? dry : dry[pkgName]) as { files: { path: string }[] };
+        assert.deepEqual(report.files.map((f) => f.path).sort(), [...listed].sort());
     });
 
     it("installed from git (git+file://): the package builds itself on install, and the user's program registers", async () => {
