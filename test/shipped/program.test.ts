@@ -50,7 +50,7 @@ describe("shipped: the user's program, from the npm tarball", function () {
             assert.deepEqual(run.errors, []);
             const names = run.resources.map((r) => `${r.type} ${r.name}`);
             for (const expected of [
-                "kubernetes:index:Provider cluster",
+                "pulumi:providers:kubernetes cluster",
                 "kubernetes:core/v1:Secret dify-image-repo-secret",
                 `${DYNAMIC} dify-push-check`,
                 "kubernetes:helm.sh/v4:Chart dify-dify",
