@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { packageVersion } from "../provider/main";
-import { PACKAGE_NAME, PLUGIN_REGISTRY_TOKEN, packageSchema, registryBlockNames } from "../provider/schema";
+import { LANGUAGE_NAMES, PACKAGE_NAME, PLUGIN_REGISTRY_TOKEN, packageSchema, registryBlockNames } from "../provider/schema";
 import { attributesOf, camelCase, moduleCalls } from "./support/pythonCalls";
 import { checkAgainst, checkProperties, SecretValue, UNKNOWN } from "./support/schemaCheck";
 
@@ -98,9 +98,10 @@ describe("examples against the package schema", () => {
         });
 
         it("catches a property the schema does not have, or one of the wrong type (the checker works)", () => {
-            const problems = checkAgainst(schema, "chart", { version: 3.9, valuez: {} }, inputs.chart);
+            const problems = checkAgainst(schema, "chart", { version: 3.9, kind: "Release", valuez: {} }, inputs.chart);
             assert.deepEqual(problems, [
                 "chart.version: expected a string, got 3.9",
+                'chart.kind: expected one of "chart", "release", got "Release"',
                 "chart.valuez: no such property (has version, repository, chart, releaseName, kind, values, defaultValues, secretValues, skipAwait, timeout)",
             ]);
         });
@@ -116,7 +117,8 @@ describe("examples against the package schema", () => {
             assert.equal(project.runtime.name, "python");
             assert.match(project.packages[PACKAGE_NAME], /dify-plugin-registry/);
             assert.match(read("examples/python/requirements.txt"), /^pulumi>=3/m);
-            assert.match(source, /^import pulumi_dify_plugin_registry as dify$/m);
+            assert.match(source, new RegExp(`^import ${LANGUAGE_NAMES.python.packageName} as dify$`, "m"));
+            assert.equal(LANGUAGE_NAMES.python.packageName, "pulumi_dify_plugin_registry");
             assert.equal(registries.length, 1);
             assert.equal(typeof registries[0].args[0], "string", "the resource name");
         });

@@ -108,7 +108,7 @@ describe("provider: GetSchema over gRPC", () => {
     it("marks every credential secret (each kind's secretKeys, the mirror login), and nothing else", () => {
         const secrets: string[] = [];
         for (const [token, type] of Object.entries<any>(schema.types)) {
-            for (const [key, property] of Object.entries<any>(type.properties)) {
+            for (const [key, property] of Object.entries<any>(type.properties ?? {})) {
                 if (property.secret) {
                     secrets.push(`${token.split(":")[2]}.${key}`);
                 }

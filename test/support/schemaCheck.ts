@@ -29,6 +29,15 @@ export function checkAgainst(schema: any, path: string, value: unknown, spec: an
     if (spec?.$ref) {
         const typeName = decodeURIComponent(spec.$ref.replace(/^#\/types\//, ""));
         const type = schema.types[typeName];
+        if (type?.enum) {
+            const values = type.enum.map((v: { value: unknown }) => v.value);
+            if (!values.includes(value)) {
+                problems.push(
+                    `${path}: expected one of ${values.map((v: unknown) => JSON.stringify(v)).join(", ")}, got ${describe(value)}`,
+                );
+            }
+            return problems;
+        }
         const obj = asObject(value);
         if (!type || !obj) {
             problems.push(`${path}: expected an object of type ${typeName}, got ${describe(value)}`);
