@@ -10,7 +10,7 @@ import { parse } from "yaml";
 import { packageVersion } from "../provider/main";
 import { LANGUAGE_NAMES, PACKAGE_NAME, PLUGIN_REGISTRY_TOKEN, packageSchema, registryBlockNames } from "../provider/schema";
 import { attributesOf, camelCase, moduleCalls } from "./support/pythonCalls";
-import { checkAgainst, checkProperties, SecretValue, UNKNOWN } from "./support/schemaCheck";
+import { checkAgainst, checkProperties, EnumMember, SecretValue, TypedObject, UNKNOWN } from "./support/schemaCheck";
 
 const ROOT = path.resolve(__dirname, "..");
 const schema = packageSchema(packageVersion()) as { resources: Record<string, any>; types: Record<string, any> };
@@ -144,6 +144,23 @@ describe("examples against the package schema", () => {
             for (const attribute of used) {
                 assert.ok(component[PLUGIN_REGISTRY_TOKEN].properties[camelCase(attribute)], `${variable}.${attribute} is an output`);
             }
+        });
+
+        it("uses the SDK's enum classes where the schema has a closed set", () => {
+            const ecr = registries[0].kwargs.ecr as TypedObject;
+            const auth = ecr.properties.auth as TypedObject;
+            assert.deepEqual(auth.properties.mode, new EnumMember("EcrRegistryAuthMode", "IRSA"));
+            const [bad] = moduleCalls(
+                'r = dify.PluginRegistry("x", chart=dify.ChartArgs(version="3.9.1", kind=dify.ChartKind.HELM), ' +
+                    'ecr=dify.EcrRegistryArgs(prefix="p", image_repo_type=dify.ChartKind.RELEASE))',
+                "dify",
+            );
+            const problems: string[] = [];
+            checkProperties(schema, "", bad.kwargs, inputs, [], problems);
+            assert.deepEqual(problems, [
+                "chart.kind: ChartKind has no member HELM (has CHART, RELEASE)",
+                "ecr.imageRepoType: expected a member of ImageRepoType, got ChartKind.RELEASE",
+            ]);
         });
 
         it("catches a wrong SDK class or an unknown keyword (the parser and checker work)", () => {

@@ -14,10 +14,13 @@ plugins = dify.PluginRegistry(
         prefix="dify-plugins",
         account_id="123456789012",
         auth=dify.EcrRegistryAuthArgs(
-            mode="irsa",
+            mode=dify.EcrRegistryAuthMode.IRSA,
             oidc_provider_arn=config.require("oidcProviderArn"),
         ),
-        repositories=dify.EcrRegistryRepositoriesArgs(keep_last_images=30, image_tag_mutability="MUTABLE"),
+        repositories=dify.EcrRegistryRepositoriesArgs(
+            keep_last_images=30,
+            image_tag_mutability=dify.EcrRegistryRepositoriesImageTagMutability.MUTABLE,
+        ),
         build_context_bucket="dify-storage",
         tags={"team": "platform"},
     ),

@@ -5,7 +5,7 @@
  * back to the schema's camelCase names (the SDK's snake_case is derived from them); any other call, name or lambda is
  * a value known only at run time.
  */
-import { SecretValue, TypedObject, UNKNOWN } from "./schemaCheck";
+import { EnumMember, SecretValue, TypedObject, UNKNOWN } from "./schemaCheck";
 
 type Token = { kind: "name" | "string" | "number" | "punct"; text: string; pos: number };
 
@@ -188,7 +188,9 @@ class Parser {
                     dotted = "";
                 }
             }
-            return value;
+            // `<module>.<Enum>.<MEMBER>`: a member of a generated enum class.
+            const member = new RegExp(`^${this.module}\\.([A-Z][A-Za-z0-9]*)\\.([A-Z][A-Z0-9_]*)$`).exec(dotted);
+            return member ? new EnumMember(member[1], member[2]) : value;
         }
         throw new Error(`pythonCalls: unexpected ${t.text} at ${t.pos}`);
     }

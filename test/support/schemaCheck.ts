@@ -18,6 +18,22 @@ export class TypedObject {
     ) {}
 }
 
+/** A member of a generated SDK's enum class, as a program names it: Python's `dify.ChartKind.RELEASE`. */
+export class EnumMember {
+    constructor(
+        readonly typeName: string,
+        readonly member: string,
+    ) {}
+}
+
+/** The Python SDK's name of an enum value (its schema `name`, else its value): `podIdentity` → `POD_IDENTITY`. */
+export function pythonEnumMemberName(nameOrValue: string): string {
+    return nameOrValue
+        .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+        .replace(/[^A-Za-z0-9]+/g, "_")
+        .toUpperCase();
+}
+
 /** Problems with `value` at `path` against `spec` (a schema property), as `path: reason` lines. */
 export function checkAgainst(schema: any, path: string, value: unknown, spec: any, problems: string[] = []): string[] {
     if (value === UNKNOWN || spec?.$ref === "pulumi.json#/Any") {
@@ -29,6 +45,15 @@ export function checkAgainst(schema: any, path: string, value: unknown, spec: an
     if (spec?.$ref) {
         const typeName = decodeURIComponent(spec.$ref.replace(/^#\/types\//, ""));
         const type = schema.types[typeName];
+        if (type?.enum && value instanceof EnumMember) {
+            const members = type.enum.map((v: { value: string; name?: string }) => pythonEnumMemberName(v.name ?? v.value));
+            if (value.typeName !== typeName.split(":")[2]) {
+                problems.push(`${path}: expected a member of ${typeName.split(":")[2]}, got ${value.typeName}.${value.member}`);
+            } else if (!members.includes(value.member)) {
+                problems.push(`${path}: ${value.typeName} has no member ${value.member} (has ${members.join(", ")})`);
+            }
+            return problems;
+        }
         if (type?.enum) {
             const values = type.enum.map((v: { value: unknown }) => v.value);
             if (!values.includes(value)) {
