@@ -2,9 +2,9 @@
  * The images a chart version needs, for `mirror --chart-version / --chart-values`. Its own module, loaded only when
  * one of those is given: it brings the YAML parser, about a third of the command's start-up.
  */
-import * as fs from "node:fs";
 import { defaultsForChartVersion, defaultsFromValues, parseChartValues, type ChartDefaults } from "../engines/difyChart/defaults";
 import { chartImageSet } from "../engines/difyChart/images";
+import { readUserFile } from "./paths";
 import { UsageError } from "./usageError";
 
 /** The chart options of the command line. */
@@ -33,14 +33,8 @@ function chartValuesOf(options: ChartSourceOptions): { defaults: ChartDefaults; 
     if (options.chartValues === undefined) {
         return options.chartVersion === undefined ? undefined : { defaults: defaultsForChartVersion(options.chartVersion)! };
     }
-    let text: string;
-    try {
-        text = fs.readFileSync(options.chartValues, "utf8");
-    } catch (e) {
-        throw new UsageError(
-            `--chart-values ${options.chartValues}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`,
-        );
-    }
+    // Absolute already (the command line's parser resolved it against the user's directory).
+    const text = readUserFile("--chart-values", options.chartValues, options.chartValues);
     try {
         const values = parseChartValues(text);
         return { defaults: defaultsFromValues(values), values };

@@ -2,11 +2,20 @@
  * `dify-plugin-registry check`: proves that a registry prefix takes plugin images — it answers, the login is accepted,
  * and the login may push and pull there — leaving nothing behind (`engines/pushCheck/check.ts`).
  */
-import { defaultAuthFile, parseCaFileArg } from "./registryOptions";
+import { existingFile, missingFile, userPath } from "./paths";
+import { bareInsecure, defaultAuthFile, insecureHosts, parseCaFileArg } from "./registryOptions";
 import { EXIT, UsageError, parseOptions } from "./usageError";
 import * as fs from "node:fs";
 // Module by module, not the index: the CLI must not load @pulumi/pulumi (the index exports the Pulumi resources).
-import { checkRegistry, formatCheckStep, formatCheckVerdict, parseCheckPrefix, prefixProblem } from "../engines/pushCheck/check";
+import {
+    type CheckReport,
+    type CheckStepResult,
+    checkRegistry,
+    formatCheckStep,
+    formatCheckVerdict,
+    parseCheckPrefix,
+    prefixProblem,
+} from "../engines/pushCheck/check";
 import type { Output } from "./progress";
 
 /** Exit status: 0 every step passed, 1 a step failed, 2 a usage error (nothing was sent). */
@@ -24,17 +33,20 @@ that failed, 2 for usage errors.
   --auth-file <file>            docker config with the login (default $DOCKER_CONFIG/config.json or ~/.docker/config.json);
                                 the Secret's: kubectl -n dify get secret image-repo-secret -o jsonpath='{.data.config\\.json}' | base64 -d
   --ca-file [HOST=]<file>       extra CA certificate (PEM) to trust; a bare file is for the prefix's registry (repeatable)
-  --insecure                    speak plain HTTP to the prefix's registry
+  --insecure [HOST]             speak plain HTTP to HOST; without HOST, to the prefix's registry (repeatable)
   -h, --help                    this text
+
+Relative paths are taken from the directory the command was run in (under npm run, npm's INIT_CWD).
 `;
 
 /** The parsed command line. */
 export interface CheckCommandOptions {
     readonly prefix: string;
     readonly authFile?: string;
-    /** PEM files by registry host. */
+    /** PEM files (absolute) by registry host. */
     readonly caFiles: Readonly<Record<string, readonly string[]>>;
-    readonly insecure: boolean;
+    /** Registries spoken to in plain HTTP (a bare `--insecure`: the prefix's). */
+    readonly insecure: readonly string[];
     readonly help: boolean;
 }
 
@@ -43,14 +55,15 @@ export const CheckUsageError = UsageError;
 
 /** Parses `check` arguments; throws {@link CheckUsageError} naming the problem. Reads no file but `--ca-file`'s existence. */
 export function parseCheckArgs(argv: readonly string[]): CheckCommandOptions {
-    const values = parseOptions(argv, {
+    const values = parseOptions(bareInsecure(argv), {
         prefix: { type: "string" },
         "auth-file": { type: "string" },
         "ca-file": { type: "string", multiple: true, default: [] },
-        insecure: { type: "boolean", default: false },
+        // The mirror command's grammar: `--insecure` alone is the prefix's registry, `--insecure HOST` names one.
+        insecure: { type: "string", multiple: true, default: [] },
         help: { type: "boolean", short: "h", default: false },
     });
-    if (values.help) return { prefix: "", caFiles: {}, insecure: false, help: true };
+    if (values.help) return { prefix: "", caFiles: {}, insecure: [], help: true };
     const prefix = values.prefix as string | undefined;
     if (!prefix) throw new CheckUsageError("--prefix <host[:port]/path> is required");
     const problem = prefixProblem(prefix);
@@ -60,13 +73,18 @@ export function parseCheckArgs(argv: readonly string[]): CheckCommandOptions {
     for (const given of values["ca-file"] as string[]) {
         // The mirror command's syntax: HOST=FILE names the registry, a bare FILE is the prefix's.
         const { host: forHost, file } = parseCaFileArg(given, host);
-        if (file === "") throw new CheckUsageError(`--ca-file ${JSON.stringify(given)}: no file after "="`);
-        if (!fs.existsSync(file)) throw new CheckUsageError(`--ca-file ${JSON.stringify(given)}: ${file} does not exist`);
-        caFiles[forHost] = [...(caFiles[forHost] ?? []), file];
+        const resolved = userPath(file);
+        if (!fs.existsSync(resolved)) throw missingFile("--ca-file", given, resolved);
+        caFiles[forHost] = [...(caFiles[forHost] ?? []), resolved];
     }
-    const authFile = values["auth-file"] as string | undefined;
-    if (authFile !== undefined && !fs.existsSync(authFile)) throw new CheckUsageError(`--auth-file ${authFile} does not exist`);
-    return { prefix, authFile, caFiles, insecure: values.insecure as boolean, help: false };
+    const insecure = insecureHosts(values.insecure as string[], host);
+    for (const other of insecure) {
+        if (prefixProblem(`${other}/x`) !== undefined)
+            throw new CheckUsageError(`--insecure ${other}: expected a registry host (host or host:port)`);
+    }
+    const given = values["auth-file"] as string | undefined;
+    const authFile = given === undefined ? undefined : existingFile("--auth-file", given);
+    return { prefix, authFile, caFiles, insecure, help: false };
 }
 
 function readDockerConfig(file: string): Record<string, unknown> {
@@ -99,11 +117,14 @@ export async function runCheckCommand(argv: readonly string[], out: Output, err:
     const caFiles = options.caFiles[host] ?? [];
     let ca: Buffer[];
     let auth: Record<string, unknown> | undefined;
-    const otherConnections: Record<string, { ca: Buffer[] }> = {};
+    const otherConnections: Record<string, { ca?: Buffer[]; insecure?: boolean }> = {};
     try {
         ca = caFiles.map((file) => fs.readFileSync(file));
         for (const [other, files] of Object.entries(options.caFiles)) {
             if (other !== host) otherConnections[other] = { ca: files.map((file) => fs.readFileSync(file)) };
+        }
+        for (const other of options.insecure) {
+            if (other !== host) otherConnections[other] = { ...otherConnections[other], insecure: true };
         }
         auth = authFile === undefined ? undefined : readDockerConfig(authFile);
     } catch (e) {
@@ -116,7 +137,7 @@ export async function runCheckCommand(argv: readonly string[], out: Output, err:
         report = await checkRegistry({
             prefix: options.prefix,
             auth,
-            connection: { insecure: options.insecure, ...(ca.length > 0 ? { ca } : {}) },
+            connection: { insecure: options.insecure.includes(host), ...(ca.length > 0 ? { ca } : {}) },
             otherConnections,
             fixes: {
                 caFile: `--ca-file ${host}=<CA PEM file>`,
@@ -129,6 +150,7 @@ export async function runCheckCommand(argv: readonly string[], out: Output, err:
         err.write(`dify-plugin-registry check: ${(e as Error).message}\n`);
         return CHECK_EXIT.failed;
     }
+    report = withCertificateLine(report, host);
     for (const step of report.steps) out.write(`${formatCheckStep(step)}\n`);
     for (const warning of report.warnings) out.write(`warning: ${warning}\n`);
     if (!report.ok) {
@@ -137,4 +159,22 @@ export async function runCheckCommand(argv: readonly string[], out: Output, err:
     }
     out.write(`${formatCheckVerdict(report)}\n`);
     return CHECK_EXIT.ok;
+}
+
+/**
+ * An untrusted certificate in one line: the registry, Node's code and reason, the option. The engine's detail nests
+ * the transport's own message (which repeats the host and the code, and names the library's `caFile`).
+ */
+function withCertificateLine(report: CheckReport, host: string): CheckReport {
+    const clean = (step: CheckStepResult): CheckStepResult => {
+        if (step.reason !== "certificate-untrusted") return step;
+        const code = /\(([A-Z][A-Z0-9_]+): /.exec(step.detail)?.[1];
+        const why = /is not trusted \([A-Z0-9_]+: ([^)]*)\)/.exec(step.detail)?.[1];
+        const detail =
+            `certificate not trusted: ${host}'s TLS certificate does not verify${code ? ` (${code}${why ? `: ${why}` : ""})` : ""}; ` +
+            `give the CA that signed it with --ca-file ${host}=<CA PEM file>`;
+        return { ...step, detail };
+    };
+    const failed = report.failed && clean(report.failed);
+    return { ...report, steps: report.steps.map(clean), ...(failed ? { failed } : {}) };
 }

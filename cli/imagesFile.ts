@@ -1,17 +1,14 @@
 /** `--images-file FILE`: one image reference per line; blank lines and `#` comments are skipped. */
-import * as fs from "node:fs";
 import { parseRemoteImage } from "../engines/oci";
+import { readUserFile, userPath } from "./paths";
 import { UsageError } from "./usageError";
 
-/** The references of an images file; a usage error names the file (and the line of a bad reference). */
-export function readImagesFile(file: string): string[] {
-    let text: string;
-    try {
-        text = fs.readFileSync(file, "utf8");
-    } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        throw new UsageError(`--images-file ${file}: ${code === "ENOENT" ? "no such file" : (e as Error).message}`);
-    }
+/**
+ * The references of an images file (`file` as given, `resolved` its absolute path); a usage error names the file (and
+ * the line of a bad reference).
+ */
+export function readImagesFile(file: string, resolved: string = userPath(file)): string[] {
+    const text = readUserFile("--images-file", file, resolved);
     const images: string[] = [];
     text.split(/\r?\n/).forEach((raw, i) => {
         const line = raw.replace(/(^|\s)#.*$/, "").trim();

@@ -2,19 +2,22 @@
  * `dify-plugin-registry mirror`: copies the images a Dify chart version needs (and any named with `--image`) into
  * `--to <registry/prefix>`, with the library in `engines/oci`.
  */
-import * as fs from "node:fs";
 // The engine's index (no Pulumi, no cloud SDK) and the table's version list (no YAML): nothing else loads at start-up.
 // The chart's images come from `./chartSources`, imported only when a chart version is asked for.
 import { isKnownChartVersion, knownChartVersions } from "../engines/difyChart/defaults/versions";
 import { mirrorImages, parsePlatform, planMirror } from "../engines/oci";
 import { readImagesFile } from "./imagesFile";
-import { type Output, formatResult, formatSummary, progressPrinter } from "./progress";
-import { defaultAuthFile, registryConnections } from "./registryOptions";
+import { existingFile, userPath } from "./paths";
+import { type Output, formatPlan, formatSummary, progressPrinter } from "./progress";
+import { bareInsecure, defaultAuthFile, registryConnections } from "./registryOptions";
 import { EXIT, UsageError, parseOptions } from "./usageError";
 
 export { EXIT, UsageError } from "./usageError";
 
 const KNOWN = knownChartVersions.join(", ");
+
+/** A pinned chart version: `3.9.1`, `3.10.0-beta.1`; not `latest`, `3.9` or `^3.9.1`. */
+const PINNED = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
 
 /** Usage text of the `mirror` command. */
 export const MIRROR_USAGE = `Usage: dify-plugin-registry mirror --to <registry/prefix> [options]
@@ -23,8 +26,8 @@ Copies the images a Dify chart version needs into a mirror (targets <prefix>/<pa
 pluginConnector.imageMirror expects them). Digests are preserved; images already there are skipped.
 
   --to <registry/prefix>     the mirror, e.g. harbor.example.com/dify-mirror (required)
-  --chart-version <version>  helper images and python build bases of this chart version (e.g. 3.9.1); for a
-                             version outside the built-in table (${KNOWN}), give --chart-values too
+  --chart-version <version>  helper images and python build bases of this chart version, pinned (e.g. 3.9.1); for
+                             a version outside the built-in table (${KNOWN}), give --chart-values too
   --chart-values <file>      that version's own values.yaml (helm show values dify/dify --version X > values.yaml):
                              the images are read from it
   --include-aws-cli          also the aws-cli helper (needed with ECR)
@@ -33,12 +36,15 @@ pluginConnector.imageMirror expects them). Digests are preserved; images already
   --image <ref>              an extra image (repeatable); alone, without --chart-version, only these
   --images-file <file>       extra images, one reference per line (# comments and blank lines skipped; repeatable)
   --platform <os/arch>       keep only these platforms of multi-platform images (repeatable; default all)
-  --dry-run                  print what would be copied; write nothing
+  --dry-run                  offline: print every source → target the mirror needs; contacts no registry
+  --check-targets            compare with the mirror: per image "would copy" or "up to date"; writes nothing
   --auth-file <file>         docker config with the logins (default $DOCKER_CONFIG/config.json or ~/.docker/config.json)
   --concurrency <n>          transfers at once (default 16)
-  --insecure <host>          speak plain HTTP to this registry (repeatable)
+  --insecure [<host>]        speak plain HTTP to <host>, a source or the mirror; without <host>, to the --to
+                             registry (repeatable)
   --ca-file [<host>=]<file>  trust this CA (PEM) for <host>, a source or the mirror; a bare <file> is for the --to
                              registry (repeatable)
+  Relative paths are taken from the directory the command was run in (under npm run, npm's INIT_CWD).
   --progress-interval <s>    without a terminal (CI logs): a progress line every <s> seconds (default 5; 0 = none)
   -h, --help                 this text
 `;
@@ -53,19 +59,24 @@ export interface MirrorCommandOptions {
     readonly chartValues?: string;
     readonly images: readonly string[];
     readonly platforms: readonly string[];
+    /** Offline: list the plan, contact no registry. */
     readonly dryRun: boolean;
+    /** Online dry run: compare every image with the mirror, write nothing. */
+    readonly checkTargets: boolean;
+    /** Absolute (see `paths.ts`). */
     readonly authFile?: string;
     readonly concurrency?: number;
     readonly insecure: readonly string[];
     readonly caFiles: readonly string[];
-    readonly imagesFiles: readonly string[];
+    /** As given, and absolute (see `paths.ts`). */
+    readonly imagesFiles: readonly { readonly given: string; readonly path: string }[];
     readonly progressIntervalMs: number;
     readonly help: boolean;
 }
 
 /** Parses `mirror` arguments; throws {@link UsageError} naming the problem. */
 export function parseMirrorArgs(argv: readonly string[]): MirrorCommandOptions {
-    const values = parseOptions(argv, {
+    const values = parseOptions(bareInsecure(argv), {
         to: { type: "string" },
         "chart-version": { type: "string" },
         "include-aws-cli": { type: "boolean", default: false },
@@ -75,6 +86,7 @@ export function parseMirrorArgs(argv: readonly string[]): MirrorCommandOptions {
         image: { type: "string", multiple: true, default: [] },
         platform: { type: "string", multiple: true, default: [] },
         "dry-run": { type: "boolean", default: false },
+        "check-targets": { type: "boolean", default: false },
         "auth-file": { type: "string" },
         concurrency: { type: "string" },
         insecure: { type: "string", multiple: true, default: [] },
@@ -89,15 +101,16 @@ export function parseMirrorArgs(argv: readonly string[]): MirrorCommandOptions {
         includeAwsCli: values["include-aws-cli"] as boolean,
         githubBuilder: values["github-builder"] as boolean,
         allChartImages: values["all-chart-images"] as boolean,
-        chartValues: values["chart-values"] as string | undefined,
+        chartValues: values["chart-values"] === undefined ? undefined : userPath(values["chart-values"] as string),
         images: values.image as string[],
         platforms: values.platform as string[],
         dryRun: values["dry-run"] as boolean,
+        checkTargets: values["check-targets"] as boolean,
         authFile: values["auth-file"] as string | undefined,
         concurrency: values.concurrency === undefined ? undefined : Number(values.concurrency),
         insecure: values.insecure as string[],
         caFiles: values["ca-file"] as string[],
-        imagesFiles: values["images-file"] as string[],
+        imagesFiles: (values["images-file"] as string[]).map((file) => ({ given: file, path: userPath(file) })),
         progressIntervalMs: values["progress-interval"] === undefined ? 5000 : Number(values["progress-interval"]) * 1000,
         help: values.help as boolean,
     };
@@ -112,6 +125,9 @@ export function parseMirrorArgs(argv: readonly string[]): MirrorCommandOptions {
     }
     for (const flag of ["include-aws-cli", "github-builder"] as const) {
         if (values[flag] && !chartImages) throw new UsageError(`--${flag} needs --chart-version (or --chart-values)`);
+    }
+    if (options.chartVersion !== undefined && !PINNED.test(options.chartVersion)) {
+        throw new UsageError(`--chart-version ${options.chartVersion}: must be a pinned version (e.g. 3.9.1)`);
     }
     if (options.chartVersion !== undefined && options.chartValues === undefined && !isKnownChartVersion(options.chartVersion)) {
         throw new UsageError(
@@ -137,10 +153,9 @@ export function parseMirrorArgs(argv: readonly string[]): MirrorCommandOptions {
             throw new UsageError(`--platform ${platform}: ${(e as Error).message}`);
         }
     }
-    if (options.authFile !== undefined && !fs.existsSync(options.authFile)) {
-        throw new UsageError(`--auth-file ${options.authFile}: no such file`);
-    }
-    return options;
+    if (options.chartValues !== undefined) existingFile("--chart-values", values["chart-values"] as string);
+    const authFile = options.authFile === undefined ? undefined : existingFile("--auth-file", options.authFile);
+    return { ...options, authFile };
 }
 
 /** Runs the command; resolves with the exit status. `out` gets progress and the summary, `err` failures. */
@@ -158,7 +173,7 @@ export async function runMirrorCommand(argv: readonly string[], out: Output, err
         const sources = [
             ...(chart ? (await import("./chartSources")).chartSources(options) : []),
             ...options.images,
-            ...options.imagesFiles.flatMap(readImagesFile),
+            ...options.imagesFiles.flatMap((file) => readImagesFile(file.given, file.path)),
         ];
         plan = planMirror(sources, options.to);
         registries = registryConnections(options.insecure, options.caFiles, options.to.split("/")[0]);
@@ -166,11 +181,17 @@ export async function runMirrorCommand(argv: readonly string[], out: Output, err
         err.write(`dify-plugin-registry mirror: ${(e as Error).message}\nRun with --help for usage.\n`);
         return EXIT.usage;
     }
+    if (options.dryRun && !options.checkTargets) {
+        // The plan only: what the chart version (and --image / --images-file) needs, from the table or the values file.
+        out.write(formatPlan(plan, options.to));
+        return EXIT.ok;
+    }
     const authFile = options.authFile ?? defaultAuthFile();
     out.write(
-        `${options.dryRun ? "checking" : "mirroring"} ${plan.length} images into ${options.to}${authFile ? ` (logins from ${authFile})` : ""}\n`,
+        `${options.checkTargets ? "checking" : "mirroring"} ${plan.length} images into ${options.to}${authFile ? ` (logins from ${authFile})` : ""}\n`,
     );
-    const progress = progressPrinter(out, plan.length, { intervalMs: options.progressIntervalMs });
+    // Each failure is printed once, on stderr, when its image finishes; the end only counts them.
+    const progress = progressPrinter(out, plan.length, { intervalMs: options.progressIntervalMs, err });
     let report: Awaited<ReturnType<typeof mirrorImages>>;
     try {
         report = await mirrorImages(plan, {
@@ -178,7 +199,7 @@ export async function runMirrorCommand(argv: readonly string[], out: Output, err
             platforms: options.platforms,
             concurrency: options.concurrency,
             registries,
-            dryRun: options.dryRun,
+            dryRun: options.checkTargets,
             onProgress: progress.onProgress,
         });
     } catch (e) {
@@ -187,10 +208,9 @@ export async function runMirrorCommand(argv: readonly string[], out: Output, err
         return EXIT.failed;
     }
     progress.done();
-    out.write(`${formatSummary(report, options.dryRun)}\n`);
+    out.write(`${formatSummary(report, options.checkTargets)}\n`);
     if (!report.ok) {
-        err.write(`${report.failed} of ${report.results.length} images failed:\n`);
-        for (const r of report.results.filter((x) => x.status === "failed")) err.write(`${formatResult(r)}\n`);
+        err.write(`${report.failed} of ${report.results.length} images failed; each is named above with its reason\n`);
         return EXIT.failed;
     }
     return EXIT.ok;

@@ -28,18 +28,38 @@ export function formatBytes(bytes: number): string {
 export function formatResult(r: ImageResult): string {
     const label = { copied: "copied", skipped: "up to date", "would-copy": "would copy", failed: "FAILED" }[r.status];
     const head = `${label.padEnd(10)} ${r.source} → ${r.target}`;
-    if (r.status === "failed") return `${head}\n           ${r.error?.message ?? "failed"}${fixFor(r.error)}`;
+    if (r.status === "failed") return `${head}\n           ${failureLine(r)}`;
     const extra = r.status === "copied" ? `  (${formatBytes(r.bytes)}, ${(r.durationMs / 1000).toFixed(1)} s)` : "";
     return `${head}  ${r.digest ?? ""}${extra}`;
 }
 
-/** The command-line fix for an error the engine names a registry for (a CA missing for that registry). */
-function fixFor(error: Error | undefined): string {
-    for (let e: unknown = error, depth = 0; e && depth < 5; depth++, e = (e as { cause?: unknown }).cause) {
-        if (e instanceof CertificateError)
-            return `\n           fix: --ca-file ${e.host}=<ca.pem> (the CA that signed ${e.host}'s certificate)`;
+/**
+ * Why an image failed, in one line: without the `<source> -> <target>: ` the engine puts in front (the FAILED line
+ * names both already), and for a registry whose certificate is not trusted, the registry and the option that fixes it.
+ */
+function failureLine(r: ImageResult): string {
+    for (let e: unknown = r.error, depth = 0; e && depth < 5; depth++, e = (e as { cause?: unknown }).cause) {
+        if (e instanceof CertificateError) {
+            // The engine's text: `<host>: the registry's TLS certificate is not trusted (<CODE>: <detail>); … (caFile)`.
+            const detail = /is not trusted \((.*)\); trust its CA/.exec(e.message)?.[1] ?? e.code;
+            return `${e.host}: the registry's TLS certificate is not trusted (${detail}); give the CA that signed it with --ca-file ${e.host}=<ca.pem>`;
+        }
     }
-    return "";
+    const message = r.error?.message ?? "failed";
+    const prefix = `${r.source} -> ${r.target}: `;
+    return message.startsWith(prefix) ? message.slice(prefix.length) : message;
+}
+
+/**
+ * The offline dry run: every source → target the mirror needs, worked out from the table, the values file and the
+ * images given; no registry is contacted.
+ */
+export function formatPlan(plan: readonly { readonly source: string; readonly target: string }[], to: string): string {
+    const lines = plan.map((p) => `${p.source} → ${p.target}\n`).join("");
+    return (
+        `${plan.length} images for ${to} (dry run: no registry contacted):\n${lines}` +
+        "to see which are in the mirror already: --check-targets instead of --dry-run; to copy them: without --dry-run\n"
+    );
 }
 
 /** The summary line: copied / skipped / failed / bytes / time (or, for a dry run, what would be copied). */
@@ -58,6 +78,8 @@ export interface ProgressOptions {
     readonly intervalMs?: number;
     /** Retries of one registry failing the same way within this window (ms) print once, then as a count. Default 10 000. */
     readonly retryWindowMs?: number;
+    /** Where failed images go (with the reason); default `out`. */
+    readonly err?: Output;
 }
 
 /** `127.0.0.1:5000` / `registry.example.com` out of a retry message, and the reason after its last colon. */
@@ -102,9 +124,9 @@ export function progressPrinter(
         out.write(`[${finished}/${total}] ${formatBytes(bytes)} uploaded  ${current}`.slice(0, 150));
         drawn = true;
     };
-    const line = (text: string) => {
+    const line = (text: string, to: Output = out) => {
         clear();
-        out.write(`${text}\n`);
+        to.write(`${text}\n`);
         draw(true);
     };
     const flushRetries = (olderThan: number) => {
@@ -155,7 +177,7 @@ export function progressPrinter(
                 line(`retry ${event.attempt} in ${(event.delayMs / 1000).toFixed(1)} s: ${event.message}`);
             } else if (event.type === "image-done") {
                 finished++;
-                line(formatResult(event.result));
+                line(formatResult(event.result), event.result.status === "failed" ? (options.err ?? out) : out);
             }
         },
         done() {

@@ -12,7 +12,7 @@ import {
 import { checkImageOverrides, checkPython, ConnectorImages, resolveConnectorImages } from "./values/imageKeys";
 import { mirroredImageReference } from "../engines/oci/imageReference";
 import { checkMirrorImagesArgs, MirrorImagesPlan, planMirrorImages } from "./mirrorImagesPlan";
-import { RegistryArgs, RegistryKind, registryKindFor, registryTypes } from "./registries";
+import { RegistryArgs, RegistryKind, registryKindFor, registryTypes, unknownRegistryTypeProblem } from "./registries";
 import { PushCheckPlan, planPushCheck } from "./pushCheckArgs";
 import { checkShape } from "./schema";
 import { checkUserValues, isPlainObject, Values } from "./values/chartValues";
@@ -109,10 +109,7 @@ export function planPluginRegistry(name: string, args: DifyPluginRegistryArgs | 
     if (!a.registry) {
         problems.add("registry", `is required: one of type ${registryTypes.map((t) => `"${t}"`).join(", ")}`);
     } else if (!registryKind) {
-        problems.add(
-            "registry.type",
-            `unknown registry type ${JSON.stringify(a.registry.type)}; valid types: ${registryTypes.map((t) => `"${t}"`).join(", ")}`,
-        );
+        problems.add("registry.type", unknownRegistryTypeProblem(a.registry.type));
     } else {
         registryKind.validate(a.registry, checks, {
             chartValues: isPlainObject(a.chart?.values) ? a.chart.values : {},

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { DifyPluginRegistryArgs, RegistryArgs } from "../components";
 import { chartSchema, mirrorImagesSchema, pluginConnectorSchema, pluginRegistryArgsSchema } from "../components/argsSchema";
 import { checkShape } from "../components/schema";
-import { allRegistryKinds } from "../components/registries";
+import { allRegistryKinds, registryTypes, unknownRegistryTypeProblem } from "../components/registries";
 import { ArgumentProblems } from "../components/validation";
 
 /** The Pulumi project name: stack config keys are `dify-plugin-registry:<key>`. */
@@ -104,7 +104,12 @@ export function secretConfigKeys(keys: readonly string[] = projectConfigKeys()):
 
 /** Validates already-parsed config values (what {@link readStackConfig} does after reading them). */
 export function parseStackConfig(raw: Record<string, unknown>, problems = new ArgumentProblems()): StackConfig {
-    checkShape(stackConfigSchema, raw, problems, "", {
+    // An unknown registry.type in the component's words (not zod's discriminator message); the rest is still checked.
+    const registry = raw.registry as Record<string, unknown> | undefined;
+    const unknownType = typeof registry === "object" && registry !== null && !registryTypes.includes(registry.type as string);
+    if (unknownType) problems.add(`${PROJECT}:registry.type`, unknownRegistryTypeProblem(registry.type));
+    const { registry: _unknownKind, ...withoutRegistry } = raw;
+    checkShape(stackConfigSchema, unknownType ? withoutRegistry : raw, problems, "", {
         prefix: `${PROJECT}:`,
         replaced: {
             "chart.defaults": "was replaced by chart.defaultValuesFile: a path to the chart version's values.yaml (helm show values)",

@@ -7,10 +7,29 @@ import { listStacks, readStackFile, stackFilePath } from "../program/offline/sta
 
 async function main(): Promise<number> {
     const root = path.resolve(__dirname, "..");
-    const { values } = parseArgs({ options: { stack: { type: "string", short: "s" } } });
     const stacks = listStacks(root);
+    const usage =
+        `usage: npm run synth -- --stack <name>   (stacks: ${stacks.join(", ")})\n\n` +
+        "Evaluates the stack program offline with stacks/Pulumi.<name>.yaml and prints what it would create; no Pulumi\n" +
+        "CLI, cloud or cluster is needed. Exit 0 on success, 1 when the config is invalid, 2 for usage errors.\n\n" +
+        "  -s, --stack <name>   the stack file to read (required)\n" +
+        "  -h, --help           this text\n";
+    let values: { stack?: string; help?: boolean };
+    try {
+        ({ values } = parseArgs({
+            options: { stack: { type: "string", short: "s" }, help: { type: "boolean", short: "h" } },
+            allowPositionals: false,
+        }));
+    } catch (err) {
+        process.stderr.write(`synth: ${(err as Error).message}\n${usage}`);
+        return 2;
+    }
+    if (values.help) {
+        process.stdout.write(usage);
+        return 0;
+    }
     if (!values.stack) {
-        process.stderr.write(`usage: npm run synth -- --stack <name>   (stacks: ${stacks.join(", ")})\n`);
+        process.stderr.write(usage);
         return 2;
     }
     const file = stackFilePath(root, values.stack);

@@ -142,7 +142,7 @@ describe("push check: pure parts", () => {
                 "--insecure",
             ]);
             assert.deepEqual(options.caFiles, { "harbor.example.com": [__filename], "auth.example.com": [__filename] });
-            assert.equal(options.insecure, true);
+            assert.deepEqual(options.insecure, ["harbor.example.com"], "a bare --insecure is the prefix's registry");
         });
 
         it("usage errors are CheckUsageError", () => {

@@ -33,7 +33,7 @@ describe("mirror CLI: chart versions", function () {
     });
 
     for (const [what, content, message] of [
-        ["a missing file", undefined, /--chart-values .*missing\.yaml: no such file/],
+        ["a missing file", undefined, /--chart-values \/\S*missing\.yaml: \/\S*missing\.yaml does not exist/],
         ["a file that is not YAML", "a: [b", /--chart-values .* is not YAML/],
         ["values without plugin_connector", "api: {}\n", /--chart-values .* has no `plugin_connector` map/],
     ] as const) {

@@ -5,13 +5,19 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { formatBytes, progressPrinter } from "../cli/progress";
-import { parseCaFileArg } from "../cli/registryOptions";
+import { formatBytes, formatResult, progressPrinter } from "../cli/progress";
+import { parseCaFileArg, registryConnections } from "../cli/registryOptions";
 import { startShapingProxy } from "./support/shapingProxy";
 import { INSTALL_HINT, registryAvailable, type RunningRegistry, startRegistry } from "./support/registry";
 import { skopeoCopy } from "./support/skopeo";
 import { multiLayerImage, pushLayout, skopeoDigest, twoPlatformIndex, writeAuthFile } from "./support/testImages";
-import { runCli } from "./support/cli";
+import { pathToFileURL } from "node:url";
+import { parseCheckArgs } from "../cli/checkCommand";
+import { parseMirrorArgs } from "../cli/mirrorCommand";
+import { runCli, runProcess } from "./support/cli";
+import { CertificateError, planMirror } from "../engines/oci";
+import { chartImageSet } from "../engines/difyChart/images";
+import { defaultsForChartVersion } from "../engines/difyChart/defaults";
 
 const ROOT = path.resolve(__dirname, "..");
 const USER = "mirror";
@@ -43,6 +49,11 @@ describe("mirror CLI: usage errors", function () {
             ["mirror", "--to", "m.example.com/x", "--chart-version", "1.0.0"],
             /chart version 1\.0\.0 is not in the built-in table \(exact versions only: 3\.5\.3, .*\): give its own values with --chart-values <file> \(helm show values dify\/dify --version 1\.0\.0/,
         ],
+        [
+            "a chart version that is not pinned",
+            ["mirror", "--to", "m.example.com/x", "--chart-version", "latest"],
+            /--chart-version latest: must be a pinned version \(e\.g\. 3\.9\.1\)/,
+        ],
         ["an unknown command", ["copy"], /unknown command "copy"/],
         [
             "a platform without an architecture",
@@ -52,27 +63,27 @@ describe("mirror CLI: usage errors", function () {
         [
             "a missing CA file for the mirror",
             ["mirror", "--to", "m.example.com/x", "--image", "a:1", "--ca-file", "/nonexistent/ca.pem"],
-            /--ca-file \/nonexistent\/ca\.pem: no such file \/nonexistent\/ca\.pem/,
+            /--ca-file \/nonexistent\/ca\.pem: \/nonexistent\/ca\.pem does not exist/,
         ],
         [
             "a missing CA file for a source",
             ["mirror", "--to", "m.example.com/x", "--image", "a:1", "--ca-file", "src.example.com:5000=/nonexistent/ca.pem"],
-            /--ca-file src\.example\.com:5000=\/nonexistent\/ca\.pem: no such file \/nonexistent\/ca\.pem/,
+            /--ca-file src\.example\.com:5000=\/nonexistent\/ca\.pem: \/nonexistent\/ca\.pem does not exist/,
         ],
         [
             "a CA file that holds no certificate",
             ["mirror", "--to", "m.example.com/x", "--image", "a:1", "--ca-file", "package.json"],
-            /--ca-file package\.json: package\.json is not a PEM CA certificate/,
+            new RegExp(`--ca-file package\\.json: ${path.join(ROOT, "package.json").replace(/[.]/g, "\\.")} is not a PEM CA certificate`),
         ],
         [
             "a missing images file",
             ["mirror", "--to", "m.example.com/x", "--images-file", "/nonexistent/images.txt"],
-            /--images-file \/nonexistent\/images\.txt: no such file/,
+            /--images-file \/nonexistent\/images\.txt: \/nonexistent\/images\.txt does not exist/,
         ],
         [
             "a missing auth file",
             ["mirror", "--to", "m.example.com/x", "--image", "a:1", "--auth-file", "/nonexistent/config.json"],
-            /--auth-file \/nonexistent\/config\.json: no such file/,
+            /--auth-file \/nonexistent\/config\.json: \/nonexistent\/config\.json does not exist/,
         ],
         [
             "a bad progress interval",
@@ -93,6 +104,150 @@ describe("mirror CLI: usage errors", function () {
         assert.equal(run.code, 0);
         assert.match(run.stdout, /--to <registry\/prefix>/);
         assert.match(run.stdout, /--dry-run/);
+    });
+});
+
+describe("mirror CLI: the offline dry run", function () {
+    this.timeout(60_000);
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "mirror-cli-offline-"));
+    // Loaded before the CLI (and npm): any connection or DNS lookup throws, so "offline" is proved, not assumed.
+    const noNetwork = path.join(home, "no-network.mjs");
+    fs.writeFileSync(
+        noNetwork,
+        [
+            'import dns from "node:dns";',
+            'import net from "node:net";',
+            'const refuse = () => { throw new Error("offline test: a connection was attempted"); };',
+            "net.Socket.prototype.connect = refuse;",
+            "dns.lookup = refuse;",
+            "dns.promises.lookup = refuse;",
+            "",
+        ].join("\n"),
+    );
+    const offline = { NODE_OPTIONS: `--import ${pathToFileURL(noNetwork).href}`, npm_config_update_notifier: "false" };
+    after(() => fs.rmSync(home, { recursive: true, force: true }));
+
+    it("the README's `npm run mirror -- … --dry-run`, exactly as written: exit 0, every source → target, no registry contacted", async () => {
+        const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+        const line = /^(npm run mirror -- [^#\n]*--dry-run)\s+#/m.exec(readme)?.[1];
+        assert.ok(line, "the README's quick start has no `npm run mirror -- … --dry-run` line");
+        const version = /--chart-version (\S+)/.exec(line)![1];
+        const to = /--to (\S+)/.exec(line)![1];
+        const run = await runProcess("bash", ["-c", line], home, offline);
+        assert.equal(run.code, 0, run.stdout + run.stderr);
+        assert.equal(run.stderr, "");
+        const plan = planMirror(chartImageSet({ defaults: defaultsForChartVersion(version)! }), to);
+        assert.ok(plan.length >= 5, `${plan.length} images`);
+        const listed = run.stdout.split("\n").filter((l) => l.includes(" → "));
+        assert.deepEqual(
+            listed,
+            plan.map((p) => `${p.source} → ${p.target}`),
+        );
+        assert.match(run.stdout, new RegExp(`${plan.length} images for ${to} \\(dry run: no registry contacted\\)`));
+    });
+
+    it("the offline guard itself: --check-targets (which compares with the mirror) fails under it", async () => {
+        const run = await runCli(["mirror", "--to", "m.example.com/x", "--image", "src.example.com/a:1", "--check-targets"], home, offline);
+        assert.equal(run.code, 1, run.stdout + run.stderr);
+        assert.match(run.stderr, /offline test: a connection was attempted/);
+    });
+
+    it("a failed image is printed once: one FAILED line (on stderr, without the source → target repeated in its reason), then a count", async () => {
+        const run = await runCli(
+            [
+                "mirror",
+                "--to",
+                "127.0.0.1:1/m",
+                "--image",
+                "127.0.0.1:1/app/a:1",
+                "--insecure",
+                "--check-targets",
+                "--progress-interval",
+                "0",
+            ],
+            home,
+        );
+        assert.equal(run.code, 1, run.stdout + run.stderr);
+        const all = run.stdout + run.stderr;
+        assert.equal(all.split("FAILED").length, 2, all);
+        assert.match(run.stderr, /^FAILED {5}127\.0\.0\.1:1\/app\/a:1 → 127\.0\.0\.1:1\/m\/app\/a:1\n {11}127\.0\.0\.1:1 is unreachable/m);
+        assert.ok(!all.includes("127.0.0.1:1/app/a:1 -> "), all);
+        assert.match(run.stderr, /^1 of 1 images failed/m);
+        assert.match(run.stdout, /^dry run: 0 would be copied, 0 up to date, 1 failed/m);
+    });
+});
+
+describe("CLI: relative paths are the user's directory (npm's INIT_CWD under npm run)", function () {
+    this.timeout(60_000);
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "cli-paths-"));
+    const user = path.join(home, "stacks");
+    fs.mkdirSync(user);
+    fs.writeFileSync(path.join(user, "images.txt"), "src.example.com/team/app:1\n");
+    after(() => fs.rmSync(home, { recursive: true, force: true }));
+
+    it("npm run (the repository root as working directory, INIT_CWD the user's): --images-file images.txt is the user's", async () => {
+        const run = await runCli(["mirror", "--to", "m.example.com/x", "--images-file", "images.txt", "--dry-run"], home, {
+            INIT_CWD: user,
+        });
+        assert.equal(run.code, 0, run.stderr);
+        assert.match(run.stdout, /^src\.example\.com\/team\/app:1 → m\.example\.com\/x\/team\/app:1$/m);
+    });
+
+    it("without npm (npx, node): the working directory's", async () => {
+        const run = await runCli(
+            ["mirror", "--to", "m.example.com/x", "--images-file", "images.txt", "--dry-run"],
+            home,
+            {},
+            { cwd: user },
+        );
+        assert.equal(run.code, 0, run.stderr);
+        assert.match(run.stdout, /^src\.example\.com\/team\/app:1 → /m);
+    });
+
+    for (const [command, args, option] of [
+        ["check", ["--prefix", "h.example.com/x", "--auth-file", "auth.json"], "--auth-file auth.json"],
+        ["check", ["--prefix", "h.example.com/x", "--ca-file", "ca.pem"], "--ca-file ca.pem"],
+        ["mirror", ["--to", "m.example.com/x", "--image", "a:1", "--auth-file", "auth.json"], "--auth-file auth.json"],
+        ["mirror", ["--to", "m.example.com/x", "--image", "a:1", "--ca-file", "ca.pem"], "--ca-file ca.pem"],
+        ["mirror", ["--to", "m.example.com/x", "--images-file", "list.txt"], "--images-file list.txt"],
+        ["mirror", ["--to", "m.example.com/x", "--chart-version", "3.11.0", "--chart-values", "values.yaml"], "--chart-values values.yaml"],
+    ] as const) {
+        it(`${command} ${option} that is missing: the message shows the resolved path`, async () => {
+            const run = await runCli([command, ...args], home, { INIT_CWD: user });
+            assert.equal(run.code, 2, run.stderr);
+            const file = option.split(" ")[1];
+            assert.ok(run.stderr.includes(`${option}: ${path.join(user, file)} does not exist`), run.stderr);
+        });
+    }
+
+    it("`npm run check -- --auth-file auth.json` typed in stacks/: stacks/auth.json, named in full", async () => {
+        const run = await runProcess(
+            "npm",
+            ["run", "--silent", "check", "--", "--prefix", "h.example.com/x", "--auth-file", "auth.json"],
+            home,
+            { npm_config_update_notifier: "false" },
+            { cwd: path.join(ROOT, "stacks") },
+        );
+        assert.equal(run.code, 2, run.stderr);
+        assert.ok(run.stderr.includes(`--auth-file auth.json: ${path.join(ROOT, "stacks", "auth.json")} does not exist`), run.stderr);
+    });
+});
+
+describe("CLI: --insecure, one grammar for mirror and check", () => {
+    it("check: --insecure alone is the prefix's registry; --insecure HOST names one (it was a flag: HOST was refused)", () => {
+        assert.deepEqual(parseCheckArgs(["--prefix", "h.example.com/x", "--insecure"]).insecure, ["h.example.com"]);
+        assert.deepEqual(parseCheckArgs(["--insecure", "--prefix", "h.example.com/x"]).insecure, ["h.example.com"]);
+        assert.deepEqual(parseCheckArgs(["--prefix", "h.example.com/x", "--insecure", "h.example.com"]).insecure, ["h.example.com"]);
+        assert.deepEqual(parseCheckArgs(["--prefix", "h.example.com/x", "--insecure", "auth.example.com:5001"]).insecure, [
+            "auth.example.com:5001",
+        ]);
+    });
+
+    it("mirror: --insecure alone is the --to registry (it was 'argument is ambiguous'); --insecure HOST names one", () => {
+        const bare = parseMirrorArgs(["--to", "m.example.com:5000/x", "--insecure", "--image", "a:1"]);
+        assert.deepEqual(registryConnections(bare.insecure, [], "m.example.com:5000"), { "m.example.com:5000": { insecure: true } });
+        const named = parseMirrorArgs(["--to", "m.example.com/x", "--image", "a:1", "--insecure", "src.example.com:5000"]);
+        assert.deepEqual(registryConnections(named.insecure, [], "m.example.com"), { "src.example.com:5000": { insecure: true } });
     });
 });
 
@@ -178,6 +333,26 @@ describe("mirror CLI: progress display", () => {
         assert.equal(lines[2], "retried 49 more times: 127.0.0.1:5000: connect ECONNREFUSED 127.0.0.1:5000");
     });
 
+    it("an untrusted certificate: one line naming the registry, Node's reason and --ca-file (not the engine's nested text)", () => {
+        const cause = new CertificateError("src.corp:5000", "SELF_SIGNED_CERT_IN_CHAIN", "self-signed certificate in certificate chain");
+        const error = Object.assign(new Error(`src.corp:5000/team/app:1 -> harbor.corp/mirror/team/app:1: ${cause.message}`), { cause });
+        const text = formatResult({
+            source: "src.corp:5000/team/app:1",
+            target: "harbor.corp/mirror/team/app:1",
+            status: "failed",
+            blobs: { copied: 0, mounted: 0, skipped: 0 },
+            bytes: 0,
+            durationMs: 10,
+            error,
+        });
+        assert.equal(
+            text,
+            "FAILED     src.corp:5000/team/app:1 → harbor.corp/mirror/team/app:1\n" +
+                "           src.corp:5000: the registry's TLS certificate is not trusted (SELF_SIGNED_CERT_IN_CHAIN: self-signed " +
+                "certificate in certificate chain); give the CA that signed it with --ca-file src.corp:5000=<ca.pem>",
+        );
+    });
+
     it("--ca-file values: HOST=FILE for that host, a bare FILE for the --to registry", () => {
         assert.deepEqual(parseCaFileArg("ca.pem", "m.example.com"), { host: "m.example.com", file: "ca.pem" });
         assert.deepEqual(parseCaFileArg("src.example.com=/etc/ca.pem", "m"), { host: "src.example.com", file: "/etc/ca.pem" });
@@ -227,8 +402,8 @@ describe("live: mirror CLI against real registries", function () {
         if (work) fs.rmSync(work, { recursive: true, force: true });
     });
 
-    it("--dry-run prints the plan and copies nothing", async () => {
-        const run = await cli([...common, "--auth-file", authFile, "--dry-run"], work);
+    it("--check-targets compares with the mirror, prints the plan and copies nothing", async () => {
+        const run = await cli([...common, "--auth-file", authFile, "--check-targets"], work);
         assert.equal(run.code, 0, run.stderr);
         assert.match(run.stdout, new RegExp(`would copy +${source!.host}/upstream/multi:v1 → ${target!.host}/mirror/upstream/multi:v1`));
         assert.match(run.stdout, new RegExp(`would copy +${source!.host}/upstream/index:v1 → ${target!.host}/mirror/upstream/index:v1`));
@@ -279,8 +454,10 @@ describe("live: mirror CLI against real registries", function () {
             ];
             const untrusted = await cli(args, work);
             assert.equal(untrusted.code, 1, untrusted.stderr);
-            assert.match(untrusted.stderr, new RegExp(`${tlsSource.host}: the registry's TLS certificate is not trusted`));
-            assert.match(untrusted.stderr, new RegExp(`fix: --ca-file ${tlsSource.host}=<ca\\.pem>`));
+            // One line, once: the registry, Node's reason, the option.
+            const why = `${tlsSource.host}: the registry's TLS certificate is not trusted (DEPTH_ZERO_SELF_SIGNED_CERT: self-signed certificate); give the CA that signed it with --ca-file ${tlsSource.host}=<ca.pem>`;
+            assert.ok(untrusted.stderr.includes(`\n           ${why}\n`), untrusted.stderr);
+            assert.equal((untrusted.stdout + untrusted.stderr).split("DEPTH_ZERO_SELF_SIGNED_CERT").length, 2, untrusted.stderr);
             const run = await cli([...args, "--ca-file", `${tlsSource.host}=${tlsSource.caFile}`], work);
             assert.equal(run.code, 0, run.stderr);
             assert.equal(await skopeoDigest(`${target!.host}/tls-src/upstream/multi:v1`, target!, authFile), multiDigest);

@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { DifyPluginRegistry } from "../components";
@@ -56,10 +57,19 @@ describe("stack config", () => {
         );
     });
 
-    it("names the registry type key and the valid types", () => {
+    it("names the registry type key and the valid types, in the component's words (the README's)", () => {
         assert.match(
             configError({ ...minimal, registry: { type: "harbor" } }),
-            /dify-plugin-registry:registry\.type: Invalid discriminator value\. Expected 'docker' \| 'dockerhub'/,
+            /dify-plugin-registry:registry\.type: unknown registry type "harbor"; valid types: "docker", "dockerhub", "ecr", "acr", "aliyun", "tcr"/,
+        );
+        // The README's "Errors you may hit" row, as documented (abridged there).
+        const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+        const documented = /^\| `(registry\.type: unknown registry type "quay"; valid types: [^`]*)`/m.exec(readme)?.[1];
+        assert.ok(documented, "the README documents the unknown registry type message");
+        assert.ok(configError({ ...minimal, registry: { type: "quay" } }).includes(`dify-plugin-registry:${documented}`));
+        assert.match(
+            configError({ ...minimal, registry: { server: "h.example.com" } }),
+            /registry\.type: is required; valid types: "docker"/,
         );
     });
 

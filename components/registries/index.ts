@@ -85,6 +85,12 @@ function resolvable(name: string): boolean {
 /** The `type` values accepted in `registry.type`. */
 export const registryTypes: readonly string[] = Object.keys(kinds);
 
+/** What is wrong with a `registry.type` that names no kind: the same words for a program's arguments and stack config. */
+export function unknownRegistryTypeProblem(type: unknown): string {
+    const valid = `valid types: ${registryTypes.map((t) => `"${t}"`).join(", ")}`;
+    return type === undefined ? `is required; ${valid}` : `unknown registry type ${JSON.stringify(type)}; ${valid}`;
+}
+
 /** Every registry kind (loads every cloud SDK): for code that works on all of them, like the stack config schema. */
 export function allRegistryKinds(): readonly RegistryKind<RegistryArgs>[] {
     return registryTypes.map((type) => registryKindFor(type)!);
