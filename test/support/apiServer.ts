@@ -6,6 +6,7 @@ import * as https from "node:https";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import { findBinary } from "./registry";
 import { stringify } from "yaml";
 
 export const ENGINE_TOOLS_HINT =
@@ -52,20 +53,6 @@ export interface RunningApiServer {
 export function engineToolsBinDir(): string {
     const root = process.env.DIFY_ENGINE_TOOLS || path.join(os.homedir(), ".cache", "dify-plugin-registry", "engine-tools");
     return path.join(root, "bin");
-}
-
-function findBinary(name: string, first: readonly string[] = []): string | undefined {
-    for (const dir of [...first, ...(process.env.PATH ?? "").split(path.delimiter), "/usr/bin", "/usr/sbin"]) {
-        if (!dir) continue;
-        const candidate = path.join(dir, name);
-        try {
-            fs.accessSync(candidate, fs.constants.X_OK);
-            return candidate;
-        } catch {
-            // keep looking
-        }
-    }
-    return undefined;
 }
 
 /** True when etcd, kube-apiserver, kubectl and openssl are all installed. */

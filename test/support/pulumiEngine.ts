@@ -10,6 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as YAML from "yaml";
 import { engineToolsBinDir } from "./apiServer";
+import { findBinary } from "./registry";
 
 export const PASSPHRASE = "engine-test-passphrase";
 
@@ -21,11 +22,7 @@ export interface PulumiResult {
 
 /** The `pulumi` binary: the built one first (scripts/engine-tools.sh), else whatever PATH has (a user's install). */
 export function pulumiBinary(): string | undefined {
-    for (const dir of [engineToolsBinDir(), ...(process.env.PATH ?? "").split(path.delimiter)]) {
-        const candidate = path.join(dir, "pulumi");
-        if (dir && fs.existsSync(candidate)) return candidate;
-    }
-    return undefined;
+    return findBinary("pulumi", [engineToolsBinDir()]);
 }
 
 export interface WorkspaceOptions {

@@ -29,8 +29,10 @@ export const INSTALL_HINT = "apt-get install -y docker-registry skopeo apache2-u
 const START_TIMEOUT_MS = 10_000;
 const STDERR_TAIL = 4000;
 
-function findBinary(name: string): string | undefined {
-    for (const dir of [...(process.env.PATH ?? "").split(path.delimiter), "/usr/bin", "/usr/sbin"]) {
+/** The executable `name` in `first`, else on PATH, else in /usr/bin or /usr/sbin. */
+export function findBinary(name: string, first: readonly string[] = []): string | undefined {
+    for (const dir of [...first, ...(process.env.PATH ?? "").split(path.delimiter), "/usr/bin", "/usr/sbin"]) {
+        if (!dir) continue;
         const candidate = path.join(dir, name);
         try {
             fs.accessSync(candidate, fs.constants.X_OK);
