@@ -2,11 +2,13 @@
 # Builds from published Go modules, and caches outside the repository, the real tools that run the Pulumi engine
 # against a real Kubernetes API server:
 #   pulumi (CLI), pulumi-language-nodejs, pulumi-resource-pulumi-nodejs (+ the other scripts the CLI release lays
-#   beside its binaries), pulumi-resource-kubernetes, kube-apiserver, kube-controller-manager; with --with python,yaml
-#   also pulumi-language-python (+ pulumi-language-python-exec) and pulumi-language-yaml.
+#   beside its binaries), pulumi-resource-kubernetes, kube-apiserver, kube-controller-manager; with --with
+#   python,yaml,sdkgen also pulumi-language-python (+ pulumi-language-python-exec and a virtualenv holding the `pulumi`
+#   package from PyPI at the CLI's version, $CACHE/python-venv), pulumi-language-yaml, and pulumi-sdkgen (pkg/v3's SDK
+#   generators: the language hosts built here cannot generate SDKs; scripts/engine-tools/sdkgen/main.go says why).
 #
 # Usage:
-#   scripts/engine-tools.sh [--with python,yaml] [--force]   build what is missing, check versions, print a summary
+#   scripts/engine-tools.sh [--with python,yaml,sdkgen] [--force]   build what is missing, check versions, summary
 #   scripts/engine-tools.sh --print-path [--with ...]        the same, quietly; prints only the bin dir on stdout:
 #       PATH="$(scripts/engine-tools.sh --print-path):$PATH"
 #
@@ -62,11 +64,13 @@ while [ $# -gt 0 ]; do
 done
 want_python=0
 want_yaml=0
+want_sdkgen=0
 for w in ${with//,/ }; do
   case "$w" in
     python) want_python=1 ;;
     yaml) want_yaml=1 ;;
-    *) echo "engine-tools: --with takes python and/or yaml, not '$w'" >&2; exit 2 ;;
+    sdkgen) want_sdkgen=1 ;;
+    *) echo "engine-tools: --with takes python, yaml and/or sdkgen, not '$w'" >&2; exit 2 ;;
   esac
 done
 
@@ -204,6 +208,37 @@ if [ "$want_yaml" = 1 ]; then
   fi
 fi
 
+# --- 7. SDK generator (--with sdkgen) ----------------------------------------------------------------------------------
+# Same module versions as the CLI (its wrapper's go.mod), so a warm Go build cache makes this a link step.
+if [ "$want_sdkgen" = 1 ]; then
+  mod="$MODULES/sdkgen"
+  key="$PULUMI_VERSION $(hash_of "$mod/go.mod" "$mod/go.sum" "$mod/main.go")"
+  if ! fresh pulumi-sdkgen "$key"; then
+    go_build pulumi-sdkgen "$mod" . ""
+    stamp pulumi-sdkgen "$key"
+  fi
+fi
+
+# --- 8. Python virtualenv (--with python): the `pulumi` package at the CLI's version, from PyPI -------------------------
+# Python programs import the SDK of the CLI's release (pulumi-language-python-exec above is the 3.248 one). The old
+# host ignores Pulumi.yaml's `virtualenv:` option: programs run with $CACHE/python-venv/bin first on PATH.
+VENV="$CACHE/python-venv"
+if [ "$want_python" = 1 ]; then
+  key="${PULUMI_VERSION#v}"
+  if [ "$force" = 1 ] || [ ! -x "$VENV/bin/python" ] || [ "$(cat "$STAMPS/python-venv" 2>/dev/null)" != "$key" ]; then
+    command -v python3 >/dev/null || die "'python3' not found (Debian: apt-get install python3 python3-venv)"
+    start=$(date +%s)
+    log "creating $VENV with pulumi==$key from PyPI ..."
+    rm -rf "$VENV"
+    python3 -m venv "$VENV"
+    # setuptools and wheel: generated SDKs are installed from their setup.py without build isolation.
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check "pulumi==$key" setuptools wheel
+    stamp python-venv "$key"
+    log "created python-venv in $(($(date +%s) - start))s"
+    built+=("python-venv")
+  fi
+fi
+
 # --- Checks --------------------------------------------------------------------------------------------------------
 # The version of a module a Go binary was built from, from its build info (kept by -trimpath -s -w).
 dep_version() {
@@ -247,6 +282,24 @@ if [ "$want_yaml" = 1 ]; then
   v="$(dep_version "$BIN/pulumi-language-yaml" github.com/pulumi/pulumi-yaml)"
   [ "$v" = "$YAML_VERSION" ] || fail pulumi-language-yaml "built from pulumi-yaml '$v', expected $YAML_VERSION"
   check pulumi-language-yaml "pulumi-yaml $v"
+fi
+
+if [ "$want_sdkgen" = 1 ]; then
+  # It must bind and generate: a one-resource schema through both generators.
+  tmp="$(mktemp -d)"
+  echo '{"name":"probe","version":"1.0.0","resources":{"probe:index:Probe":{"isComponent":true}}}' >"$tmp/schema.json"
+  for lang in python go; do
+    "$BIN/pulumi-sdkgen" --language "$lang" --out "$tmp/$lang" "$tmp/schema.json" 2>/dev/null ||
+      { rm -rf "$tmp"; fail pulumi-sdkgen "did not generate a $lang SDK"; }
+  done
+  rm -rf "$tmp"
+  check pulumi-sdkgen "pkg/v3 $(dep_version "$BIN/pulumi-sdkgen" github.com/pulumi/pulumi/pkg/v3) (python, go)"
+fi
+if [ "$want_python" = 1 ]; then
+  v="$("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("pulumi"))' 2>/dev/null)" ||
+    fail python-venv "the pulumi package does not import"
+  [ "$v" = "${PULUMI_VERSION#v}" ] || fail python-venv "pulumi $v, expected ${PULUMI_VERSION#v}"
+  check python-venv "pulumi $v ($VENV)"
 fi
 
 if [ "${#built[@]}" -eq 0 ]; then log "nothing to build (cached in $CACHE)"; else log "built: ${built[*]}"; fi
