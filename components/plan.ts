@@ -129,6 +129,13 @@ export function planPluginRegistry(name: string, args: DifyPluginRegistryArgs | 
             "chart.kind",
             `must be "chart" (helm.v4.Chart, the default) or "release" (helm.v3.Release), got ${JSON.stringify(chart.kind)}`,
         );
+    } else if (chart.timeout !== undefined && chart.kind !== "release") {
+        // Refused, not dropped: as with the registry kinds' mode-specific keys, a key the chosen kind cannot use.
+        problems.add(
+            "chart.timeout",
+            'is only used with chart.kind "release" (helm.v3.Release); helm.v4.Chart (kind "chart", the default) has no timeout: ' +
+                "set chart.kind: release, or remove chart.timeout",
+        );
     }
 
     const connector = a.pluginConnector ?? {};

@@ -99,6 +99,20 @@ describe("DifyPluginRegistry rejects bad input before registering anything", () 
         assert.match(await rejected(withChart({ kind: "helmfile" })), /chart\.kind: must be "chart".*or "release"/);
     });
 
+    // helm.v4.Chart has no timeout: a kind-specific key the other kind would drop is refused, as registry keys are.
+    for (const kind of [undefined, "chart"]) {
+        it(`chart.timeout with chart.kind ${kind ?? "unset (chart)"}: refused, naming the key and the kind it is for`, async () => {
+            const msg = await rejected(withChart({ kind, timeout: 900 }));
+            assert.ok(
+                msg.includes(
+                    'chart.timeout: is only used with chart.kind "release" (helm.v3.Release); helm.v4.Chart (kind "chart", the default) ' +
+                        "has no timeout: set chart.kind: release, or remove chart.timeout",
+                ),
+                msg,
+            );
+        });
+    }
+
     for (const key of ["3", "python3.12", "3.x", "2.7.1"]) {
         it(`a python version key ${JSON.stringify(key)}`, async () => {
             const msg = await rejected(withConnector({ python: { versions: { [key]: "img:1" } } }));
