@@ -8,7 +8,7 @@ import { isKnownChartVersion, knownChartVersions } from "../engines/difyChart/de
 import { mirrorImages, parsePlatform, planMirror } from "../engines/oci";
 import { readImagesFile } from "./imagesFile";
 import { existingFile, userPath } from "./paths";
-import { type Output, formatPlan, formatSummary, progressPrinter } from "./progress";
+import { count, type Output, formatPlan, formatSummary, progressPrinter } from "./progress";
 import { bareInsecure, defaultAuthFile, registryConnections } from "./registryOptions";
 import { EXIT, UsageError, parseOptions } from "./usageError";
 
@@ -188,7 +188,7 @@ export async function runMirrorCommand(argv: readonly string[], out: Output, err
     }
     const authFile = options.authFile ?? defaultAuthFile();
     out.write(
-        `${options.checkTargets ? "checking" : "mirroring"} ${plan.length} images into ${options.to}${authFile ? ` (logins from ${authFile})` : ""}\n`,
+        `${options.checkTargets ? "checking" : "mirroring"} ${count(plan.length, "image")} into ${options.to}${authFile ? ` (logins from ${authFile})` : ""}\n`,
     );
     // Each failure is printed once, on stderr, when its image finishes; the end only counts them.
     const progress = progressPrinter(out, plan.length, { intervalMs: options.progressIntervalMs, err });
@@ -210,7 +210,10 @@ export async function runMirrorCommand(argv: readonly string[], out: Output, err
     progress.done();
     out.write(`${formatSummary(report, options.checkTargets)}\n`);
     if (!report.ok) {
-        err.write(`${report.failed} of ${report.results.length} images failed; each is named above with its reason\n`);
+        const one = report.failed === 1;
+        err.write(
+            `${report.failed} of ${count(report.results.length, "image")} failed; ${one ? "it is" : "each is"} named above with its reason\n`,
+        );
         return EXIT.failed;
     }
     return EXIT.ok;

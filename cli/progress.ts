@@ -11,6 +11,11 @@ export interface Output {
     readonly isTTY?: boolean;
 }
 
+/** `1 image`, `6 images`: a count with its noun in the right number. */
+export function count(n: number, noun: string): string {
+    return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
 /** `1.5 MB`, `312 kB`, `12 B`. */
 export function formatBytes(bytes: number): string {
     if (bytes < 1000) return `${bytes} B`;
@@ -57,7 +62,7 @@ function failureLine(r: ImageResult): string {
 export function formatPlan(plan: readonly { readonly source: string; readonly target: string }[], to: string): string {
     const lines = plan.map((p) => `${p.source} → ${p.target}\n`).join("");
     return (
-        `${plan.length} images for ${to} (dry run: no registry contacted):\n${lines}` +
+        `${count(plan.length, "image")} for ${to} (dry run: no registry contacted):\n${lines}` +
         "to see which are in the mirror already: --check-targets instead of --dry-run; to copy them: without --dry-run\n"
     );
 }
@@ -132,7 +137,7 @@ export function progressPrinter(
     const flushRetries = (olderThan: number) => {
         for (const [key, r] of retries) {
             if (r.last > olderThan) continue;
-            if (r.suppressed > 0) line(`retried ${r.suppressed} more time${r.suppressed === 1 ? "" : "s"}: ${r.reason}`);
+            if (r.suppressed > 0) line(`retried ${count(r.suppressed, "more time")}: ${r.reason}`);
             retries.delete(key);
         }
     };
@@ -142,7 +147,7 @@ export function progressPrinter(
         lastTick = { at: now, moved };
         flushRetries(now - retryWindowMs);
         line(
-            `progress: ${finished}/${total} images done, ${formatBytes(moved)} transferred, ${formatBytes(rate)}/s, ` +
+            `progress: ${finished}/${count(total, "image")} done, ${formatBytes(moved)} transferred, ${formatBytes(rate)}/s, ` +
                 `${((now - started) / 1000).toFixed(0)} s`,
         );
     };
@@ -171,8 +176,7 @@ export function progressPrinter(
                     earlier.last = now;
                     return;
                 }
-                if (earlier?.suppressed)
-                    line(`retried ${earlier.suppressed} more time${earlier.suppressed === 1 ? "" : "s"}: ${earlier.reason}`);
+                if (earlier?.suppressed) line(`retried ${count(earlier.suppressed, "more time")}: ${earlier.reason}`);
                 retries.set(key, { reason, last: now, suppressed: 0 });
                 line(`retry ${event.attempt} in ${(event.delayMs / 1000).toFixed(1)} s: ${event.message}`);
             } else if (event.type === "image-done") {

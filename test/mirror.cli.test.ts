@@ -170,8 +170,16 @@ describe("mirror CLI: the offline dry run", function () {
         assert.equal(all.split("FAILED").length, 2, all);
         assert.match(run.stderr, /^FAILED {5}127\.0\.0\.1:1\/app\/a:1 → 127\.0\.0\.1:1\/m\/app\/a:1\n {11}127\.0\.0\.1:1 is unreachable/m);
         assert.ok(!all.includes("127.0.0.1:1/app/a:1 -> "), all);
-        assert.match(run.stderr, /^1 of 1 images failed/m);
+        // One image is one image: the start line and the count agree with it (issue 20: "checking 1 images").
+        assert.equal(run.stdout.split("\n")[0], "checking 1 image into 127.0.0.1:1/m");
+        assert.match(run.stderr, /^1 of 1 image failed; it is named above with its reason$/m);
         assert.match(run.stdout, /^dry run: 0 would be copied, 0 up to date, 1 failed/m);
+    });
+
+    it("the offline dry run of one image says so in the singular", async () => {
+        const run = await runCli(["mirror", "--to", "m.example.com/x", "--image", "src.example.com/a:1", "--dry-run"], home, offline);
+        assert.equal(run.code, 0, run.stdout + run.stderr);
+        assert.equal(run.stdout.split("\n")[0], "1 image for m.example.com/x (dry run: no registry contacted):");
     });
 });
 
@@ -415,7 +423,7 @@ describe("live: mirror CLI against real registries", function () {
             const lines = run.stdout.split("\n").filter((l) => l.startsWith("progress: "));
             assert.ok(lines.length >= 2, run.stdout);
             for (const l of lines)
-                assert.match(l, /^progress: [01]\/1 images done, \d+(\.\d)? (B|kB|MB) transferred, \d+(\.\d)? (B|kB|MB)\/s, \d+ s$/);
+                assert.match(l, /^progress: [01]\/1 image done, \d+(\.\d)? (B|kB|MB) transferred, \d+(\.\d)? (B|kB|MB)\/s, \d+ s$/);
             assert.ok(!run.stdout.includes("\r"));
         } finally {
             await slow.stop();
