@@ -29,6 +29,18 @@ export interface DifyChartArgs {
      */
     readonly values?: Record<string, unknown>;
     /**
+     * Path of a Dify values.yaml — the one an existing release was installed with (`helm get values dify -n dify -o
+     * yaml > values.yaml`) — read when the program runs; a relative path resolves against the program's working
+     * directory (the Pulumi project directory; from other languages give an absolute path). Merged under `values` and
+     * under the component's keys: the `plugin_connector` keys the component owns (imageRepoSecret, imageRepoPrefix,
+     * imageRepoType, ecrRegion, insecureImageRepo, customServiceAccount, runnerServiceAccount, nodeSelector, affinity,
+     * tolerations, labels, gatewayImage, shaderImage, busyBoxImage, awsCliImage, generatorConf) are dropped from the
+     * file with a warning naming the argument that sets each; every other value reaches the chart untouched. A missing
+     * or unreadable file, or one that is not a YAML map, is an error naming the resolved path before anything is
+     * created. Such a file holds passwords, so `secretValues` defaults to true with it.
+     */
+    readonly valuesFile?: string;
+    /**
      * This chart version's own default values: YAML text exactly as `helm show values dify/dify --version <version>`
      * prints it, or that document already parsed. Read only where the version's defaults are needed — moving images to
      * `pluginConnector.imageMirror`, `mirrorImages`, or a `pluginConnector.python` change (`generatorConf` is one
@@ -41,7 +53,7 @@ export interface DifyChartArgs {
      * writes), the image mirror's plan and the `pluginConnectorValues` output are registered as secrets, so nothing in
      * them reaches the state, a preview or a diff in plain text (previews then show the values as `[secret]`). The stack
      * program sets it when `chart` or `pluginConnector` holds a secret in stack config. Values you give as secret
-     * Outputs stay secret without it. Default false.
+     * Outputs stay secret without it. Default false; true when `valuesFile` is given.
      */
     readonly secretValues?: boolean;
     /** Do not wait for the chart's workloads to become ready. Default false. */

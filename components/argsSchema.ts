@@ -66,6 +66,7 @@ export const chartSchema = z.strictObject({
     releaseName: optionalString,
     kind: optionalString,
     values: looseObject.optional(),
+    valuesFile: optionalString,
     defaultValues: z.union([z.string(), looseObject]).optional(),
     secretValues: z.boolean().optional(),
     skipAwait: z.boolean().optional(),

@@ -8,6 +8,7 @@ import { chartSchema, mirrorImagesSchema, pluginConnectorSchema, pluginRegistryA
 import { checkShape } from "../components/schema";
 import { allRegistryKinds, registryTypes, unknownRegistryTypeProblem } from "../components/registries";
 import { ArgumentProblems } from "../components/validation";
+import { readValuesFile, resolveValuesFile } from "../components/valuesFile";
 
 /** The Pulumi project name: stack config keys are `dify-plugin-registry:<key>`. */
 export const PROJECT = "dify-plugin-registry";
@@ -124,7 +125,8 @@ export function parseStackConfig(raw: Record<string, unknown>, problems = new Ar
  * marked secret (`secret`, from {@link secretConfigKeys}) stays secret as a whole wherever it reaches a resource input:
  * - `registry`: its kind's credentials (`secretKeys`); its other keys name the registry and are written in plain text
  *   (image references, IAM policies), so a secret `registry` without a credential is refused;
- * - `chart`: `chart.values` become one secret (`chart.secretValues`); a secret `chart` without values is refused (its
+ * - `chart`: `chart.values` become one secret (`chart.secretValues`, as they do whenever `chart.valuesFile` is given);
+ *   a secret `chart` without values or a values file is refused (its
  *   other keys — version, repository, release name — are written in plain text);
  * - `pluginConnector`: `mirrorImages.auth`, and everything else as part of the chart's values (`chart.secretValues`);
  * - `pushCheck`: its `auth` (a secret `pushCheck` without one is refused);
@@ -145,9 +147,14 @@ export function toComponentArgs(config: StackConfig, secret: ReadonlySet<string>
         }
     }
     // The schema checked the shape; the component checks the meaning (e.g. chart.kind's values) with the same paths.
-    const { defaultValuesFile, ...rest } = config.chart ?? {};
+    const { defaultValuesFile, valuesFile, ...rest } = config.chart ?? {};
     const secretValues = secret.has("chart") || secret.has("pluginConnector") || rest.secretValues === true;
-    const chart = { ...rest, ...(secretValues ? { secretValues } : {}) } as DifyPluginRegistryArgs["chart"];
+    const chart = {
+        ...rest,
+        ...(secretValues ? { secretValues } : {}),
+        // Checked here to name the stack config key; the component reads it from the resolved path.
+        ...(valuesFile !== undefined ? { valuesFile: checkedValuesFile(valuesFile) } : {}),
+    } as DifyPluginRegistryArgs["chart"];
     return {
         namespace: config.namespace,
         createNamespace: config.createNamespace,
@@ -199,10 +206,10 @@ function refuseUnkeepableSecrets(config: StackConfig, secret: ReadonlySet<string
             );
         }
     }
-    if (secret.has("chart") && config.chart !== undefined && config.chart.values === undefined) {
+    if (secret.has("chart") && config.chart !== undefined && config.chart.values === undefined && config.chart.valuesFile === undefined) {
         refuse(
             "chart",
-            "only chart.values can be kept secret (as a whole); chart.version, repository, chart, releaseName and the other keys are written in plain text",
+            "only chart.values can be kept secret (as a whole, with chart.valuesFile's values); chart.version, repository, chart, releaseName and the other keys are written in plain text",
         );
     }
     if (secret.has("pushCheck") && (typeof config.pushCheck !== "object" || config.pushCheck.auth === undefined)) {
@@ -225,6 +232,20 @@ export function readConfigFile(key: string, file: string): string {
         problems.throwIfAny(`Stack config of project ${PROJECT}`);
         throw err;
     }
+}
+
+/**
+ * `chart.valuesFile` resolved against the project directory, checked now so a missing or malformed file is an error
+ * naming the stack config key and the resolved path, before anything is created.
+ */
+function checkedValuesFile(file: string): string {
+    const read = readValuesFile(file);
+    if ("problem" in read) {
+        const problems = new ArgumentProblems();
+        problems.add(`${PROJECT}:chart.valuesFile`, read.problem);
+        problems.throwIfAny(`Stack config of project ${PROJECT}`);
+    }
+    return resolveValuesFile(file);
 }
 
 /** `mirrorImages` as the component takes it: the login secret, the chart values file read. */
