@@ -15,7 +15,8 @@ import { checkMirrorImagesArgs, MirrorImagesPlan, planMirrorImages } from "./mir
 import { RegistryArgs, RegistryKind, registryKindFor, registryTypes, unknownRegistryTypeProblem } from "./registries";
 import { PushCheckPlan, planPushCheck } from "./pushCheckArgs";
 import { checkShape } from "./schema";
-import { checkUserValues, isPlainObject, Values } from "./values/chartValues";
+import { checkUserValues, deepMerge, isPlainObject, Values } from "./values/chartValues";
+import { droppedKeysWarning, readValuesFile } from "./valuesFile";
 import {
     ArgumentProblems,
     dns1123LabelProblem,
@@ -106,13 +107,16 @@ export function planPluginRegistry(name: string, args: DifyPluginRegistryArgs | 
     const namespace = a.namespace ?? DEFAULT_NAMESPACE;
     addProblem(problems, "namespace", dns1123LabelProblem(namespace));
 
+    // chart.valuesFile under chart.values: what the registry kind and the chart see is the two merged.
+    const userValues = chartValuesWithFile(a.chart, problems, warnings);
+
     if (!a.registry) {
         problems.add("registry", `is required: one of type ${registryTypes.map((t) => `"${t}"`).join(", ")}`);
     } else if (!registryKind) {
         problems.add("registry.type", unknownRegistryTypeProblem(a.registry.type));
     } else {
         registryKind.validate(a.registry, checks, {
-            chartValues: isPlainObject(a.chart?.values) ? a.chart.values : {},
+            chartValues: userValues ?? {},
             namespace,
             warn: (message) => warnings.push(message),
         });
@@ -160,7 +164,7 @@ export function planPluginRegistry(name: string, args: DifyPluginRegistryArgs | 
     if (registryKind && problems.isEmpty) {
         checkServiceAccountClash(registryKind, a.registry!, connector.serviceAccounts, problems);
     }
-    const github = githubBuilderOf(chart.values);
+    const github = githubBuilderOf(userValues);
     // The component's own aws-cli jobs: the override, else the pinned default (not the chart's awsCliImage, often `latest`).
     const awsCliSource = overrides.awsCli ?? DEFAULT_AWS_CLI_IMAGE;
     const awsCliJob = problems.isEmpty && registryKind?.usesAwsCliImage?.(a.registry!) === true;
@@ -198,8 +202,9 @@ export function planPluginRegistry(name: string, args: DifyPluginRegistryArgs | 
             repository: chart.repository ?? DEFAULT_REPOSITORY,
             version: chart.version,
             releaseName: chart.releaseName ?? DEFAULT_RELEASE_NAME,
-            values: chart.values,
-            secretValues: chart.secretValues ?? false,
+            values: userValues,
+            // A values file usually holds passwords (Dify's secretKey, the database's): secret unless said otherwise.
+            secretValues: chart.secretValues ?? chart.valuesFile !== undefined,
             skipAwait: chart.skipAwait ?? false,
             timeout: chart.timeout,
         },
@@ -217,6 +222,28 @@ export function planPluginRegistry(name: string, args: DifyPluginRegistryArgs | 
         checks,
         warnings,
     };
+}
+
+/** `chart.values` over the values of `chart.valuesFile` (when given), or the problem with the file. */
+function chartValuesWithFile(
+    chart: Partial<DifyPluginRegistryArgs["chart"]> | undefined,
+    problems: ArgumentProblems,
+    warnings: string[],
+): Values | undefined {
+    const inline = isPlainObject(chart?.values) ? chart.values : undefined;
+    if (chart?.valuesFile === undefined) {
+        return inline;
+    }
+    const file = readValuesFile(chart.valuesFile);
+    if ("problem" in file) {
+        problems.add("chart.valuesFile", file.problem);
+        return inline;
+    }
+    const warning = droppedKeysWarning(file);
+    if (warning !== undefined) {
+        warnings.push(warning);
+    }
+    return deepMerge(file.values, inline ?? {});
 }
 
 function addProblem(problems: ArgumentProblems, path: string, reason: string | undefined): void {
