@@ -224,15 +224,17 @@ fi
 # host ignores Pulumi.yaml's `virtualenv:` option: programs run with $CACHE/python-venv/bin first on PATH.
 VENV="$CACHE/python-venv"
 if [ "$want_python" = 1 ]; then
-  key="${PULUMI_VERSION#v}"
+  # parver and semver: what generated SDKs require besides pulumi (their setup.py's install_requires).
+  py_packages=("pulumi==${PULUMI_VERSION#v}" parver semver setuptools wheel)
+  key="${py_packages[*]}"
   if [ "$force" = 1 ] || [ ! -x "$VENV/bin/python" ] || [ "$(cat "$STAMPS/python-venv" 2>/dev/null)" != "$key" ]; then
     command -v python3 >/dev/null || die "'python3' not found (Debian: apt-get install python3 python3-venv)"
     start=$(date +%s)
-    log "creating $VENV with pulumi==$key from PyPI ..."
+    log "creating $VENV with ${py_packages[*]} from PyPI ..."
     rm -rf "$VENV"
     python3 -m venv "$VENV"
     # setuptools and wheel: generated SDKs are installed from their setup.py without build isolation.
-    "$VENV/bin/pip" install --quiet --disable-pip-version-check "pulumi==$key" setuptools wheel
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check "${py_packages[@]}"
     stamp python-venv "$key"
     log "created python-venv in $(($(date +%s) - start))s"
     built+=("python-venv")

@@ -36,6 +36,13 @@ export interface WorkspaceOptions {
     readonly stack?: string;
     /** Where `Pulumi.yaml` goes: a user's project folder (beside its `package.json`). Default a temporary folder. */
     readonly projectDir?: string;
+    /**
+     * The whole `Pulumi.yaml` instead of a Node.js one running `program` (a Python or YAML project; its `name` is
+     * `project`).
+     */
+    readonly projectFile?: Record<string, unknown>;
+    /** Directories put first on the CLI's PATH (a Python virtualenv's bin, a plugin launcher). */
+    readonly path?: readonly string[];
 }
 
 export class EngineWorkspace {
@@ -59,17 +66,21 @@ export class EngineWorkspace {
         const main = path.relative(project, options.program) || ".";
         fs.writeFileSync(
             path.join(project, "Pulumi.yaml"),
-            YAML.stringify({
-                name: options.project,
-                runtime: { name: "nodejs", options: { typescript: options.typescript ?? false } },
-                main,
-            }),
+            YAML.stringify(
+                options.projectFile
+                    ? { ...options.projectFile, name: options.project }
+                    : {
+                          name: options.project,
+                          runtime: { name: "nodejs", options: { typescript: options.typescript ?? false } },
+                          main,
+                      },
+            ),
         );
         const bin = path.dirname(pulumi);
         const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_|PULUMI_)/i.test(k)));
         this.env = {
             ...env,
-            PATH: `${bin}${path.delimiter}${engineToolsBinDir()}${path.delimiter}${process.env.PATH ?? ""}`,
+            PATH: [...(options.path ?? []), bin, engineToolsBinDir(), process.env.PATH ?? ""].join(path.delimiter),
             PULUMI_HOME: path.join(this.dir, "home"),
             PULUMI_BACKEND_URL: `file://${path.join(this.dir, "state")}`,
             PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
