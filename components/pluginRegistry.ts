@@ -4,7 +4,8 @@ import { DifyPluginRegistryArgs } from "./args";
 import { deployDifyChart } from "./helmDeployment";
 import { type Eventually, outputOf, whenKnown } from "./inputs";
 import type { MirroredImage } from "./resources/imageMirror/provider";
-import { ImageMirror } from "./resources/imageMirror/resource";
+import { DYNAMIC_HOST, type ResourceHost } from "./resources/host";
+import { newImageMirror } from "./resources/imageMirror/resource";
 import { pinImages } from "./mirrorImagesPlan";
 import { planPluginRegistry } from "./plan";
 import { ProvisionedRegistry, ServiceAccountSpec } from "./registries";
@@ -27,6 +28,11 @@ export class DifyPluginRegistry extends pulumi.ComponentResource {
      * (`provider/`) registers the same component under its package's token, `dify-plugin-registry:index:PluginRegistry`.
      */
     protected static readonly pulumiType: string = "dify:index:PluginRegistry";
+    /**
+     * Where the push check, the image mirror and the TCR resources run (`resources/host.ts`). A TypeScript program
+     * gets dynamic resources; the multi-language provider states `package` (its own custom resources) in its subclass.
+     */
+    protected static readonly resourceHost: ResourceHost = DYNAMIC_HOST;
     /** Namespace of the release and the Secret. */
     public readonly namespace!: pulumi.Output<string>;
     /** Always `image-repo-secret`. */
@@ -46,6 +52,7 @@ export class DifyPluginRegistry extends pulumi.ComponentResource {
         // Validate before the component itself is registered: bad input leaves nothing behind.
         const plan = planPluginRegistry(name, args);
         super(new.target.pulumiType, name, {}, opts);
+        const resourceHost = new.target.resourceHost;
         for (const warning of plan.warnings) {
             void pulumi.log.warn(warning, this);
         }
@@ -70,6 +77,7 @@ export class DifyPluginRegistry extends pulumi.ComponentResource {
             awsCliImage: plan.awsCliImage,
             chartValues: plan.chart.values ?? {},
             secretChartValues: plan.chart.secretValues,
+            resourceHost,
         });
 
         const serviceAccounts = this.serviceAccounts(name, plan.serviceAccounts, registry, namespace, childOpts);
@@ -95,11 +103,12 @@ export class DifyPluginRegistry extends pulumi.ComponentResource {
         const pushCheck = registerPushCheck(name, plan.pushCheck, registry, {
             parent: this,
             dependsOn: [...(secret ? [secret] : []), ...(registry.dependencies ?? [])],
+            host: resourceHost,
         });
 
         // pluginConnector.mirrorImages: fill the mirror first, then pin what the chart pulls by the digests recorded.
         const imageMirror = plan.mirror
-            ? new ImageMirror(
+            ? newImageMirror(
                   `${name}-image-mirror`,
                   {
                       plan: secretIf(plan.chart.secretValues, plan.mirror.plan),
@@ -109,6 +118,7 @@ export class DifyPluginRegistry extends pulumi.ComponentResource {
                       registries: plan.mirror.registries && secretIf(plan.chart.secretValues, plan.mirror.registries),
                   },
                   { parent: this, dependsOn: plan.checks.gate() },
+                  resourceHost,
               )
             : undefined;
         // One path for plain and Output inputs: known now, the values are plain and previews show them.

@@ -6,8 +6,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { DifyPluginRegistry } from "../components/pluginRegistry";
 import { planPluginRegistry } from "../components/plan";
 import { registryKindFor } from "../components/registries";
+import type { ResourceHost } from "../components/resources/host";
 import { MultiLanguageArgs, toDifyPluginRegistryArgs } from "./multiLanguageArgs";
 import { PLUGIN_REGISTRY_TOKEN } from "./schema";
+import { packageVersion } from "./version";
 
 /**
  * `DifyPluginRegistry` under `dify-plugin-registry:index:PluginRegistry`: a package's resource tokens start with its
@@ -16,6 +18,11 @@ import { PLUGIN_REGISTRY_TOKEN } from "./schema";
  */
 export class PackagedPluginRegistry extends DifyPluginRegistry {
     protected static override readonly pulumiType: string = PLUGIN_REGISTRY_TOKEN;
+    /**
+     * The push check, the image mirror and the TCR resources as this package's custom resources, served by this very
+     * provider (`customResources.ts`): a dynamic resource cannot run under a program that has no `node_modules`.
+     */
+    protected static override readonly resourceHost: ResourceHost = { kind: "package", version: packageVersion() };
 }
 
 /** The outputs the schema declares, in the order it lists them. */

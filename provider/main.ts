@@ -3,25 +3,18 @@
  * provider`): serves the schema and constructs `dify-plugin-registry:index:PluginRegistry`. It prints its port as the
  * first line of stdout, as every provider does.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { constructPluginRegistry } from "./construct";
+import { customResourceHandlers } from "./customResources";
 import { PLUGIN_REGISTRY_TOKEN, packageSchema } from "./schema";
+import { packageVersion } from "./version";
 
-/** The package version: the npm package's. */
-export function packageVersion(): string {
-    // dist/provider/main.js and provider/main.ts are both two levels under the package root's package.json.
-    for (const dir of [path.join(__dirname, ".."), path.join(__dirname, "..", "..")]) {
-        const file = path.join(dir, "package.json");
-        if (fs.existsSync(file)) {
-            return JSON.parse(fs.readFileSync(file, "utf8")).version;
-        }
-    }
-    return "0.0.0";
-}
+export { packageVersion };
 
-/** The provider: a schema and one component; it manages no custom resources of its own. */
+/**
+ * The provider: a schema, one component, and the custom resources the component creates under it (the push check,
+ * the image mirror, the TCR namespace and token: `customResources.ts`).
+ */
 export function pluginRegistryProvider(): pulumi.provider.Provider {
     const version = packageVersion();
     return {
@@ -33,6 +26,7 @@ export function pluginRegistryProvider(): pulumi.provider.Provider {
             }
             return constructPluginRegistry(name, inputs, options);
         },
+        ...customResourceHandlers(),
     };
 }
 

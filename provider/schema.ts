@@ -15,6 +15,7 @@ import * as argsSchema from "../components/argsSchema";
 import { allRegistryKinds } from "../components/registries";
 import type { ArgsDocs, MemberDoc } from "./argsDocs";
 import argsDocsJson from "./argsDocs.json";
+import { SERVED_RESOURCE_TYPES, servedResourceSchemas } from "./resourceSchemas";
 
 /** The package name: the repository's and npm's. Every token of the schema starts with it. */
 export const PACKAGE_NAME = "dify-plugin-registry";
@@ -275,6 +276,15 @@ function acceptsOutput(schema: z.ZodType): boolean {
 
 const defOf = (schema: z.ZodType) => (schema as unknown as { def: { type: string } & Record<string, unknown> }).def;
 
+/** The served resources' object types; a name the component's types already use would be a bug here. */
+function servedTypes(componentTypes: Readonly<Record<string, TypeSpec>>): Record<string, TypeSpec> {
+    const types = Object.fromEntries(Object.entries(SERVED_RESOURCE_TYPES).map(([name, spec]) => [typeToken(name), spec]));
+    for (const token of Object.keys(types)) {
+        if (componentTypes[token]) throw new Error(`provider/schema: ${token} is both a component type and a served resource's`);
+    }
+    return types;
+}
+
 /** The whole package schema (`GetSchema` returns it as JSON). */
 export function packageSchema(version: string): Record<string, unknown> {
     const kinds = allRegistryKinds();
@@ -348,7 +358,9 @@ export function packageSchema(version: string): Record<string, unknown> {
                 },
                 required: ["namespace", "secretName", "imageRepoPrefix", "imageRepoType", "pluginConnectorValues", "registryOutputs"],
             },
+            // The custom resources the component creates under this provider (provider/customResources.ts).
+            ...servedResourceSchemas((name) => builder.ref(name)),
         },
-        types: builder.types,
+        types: { ...builder.types, ...servedTypes(builder.types) },
     };
 }

@@ -4,6 +4,7 @@
  */
 import * as assert from "node:assert/strict";
 import { DifyPluginRegistry, DifyPluginRegistryArgs } from "../components";
+import { PACKAGE_RESOURCE_TOKENS } from "../components/resources/host";
 import { PLUGIN_REGISTRY_TOKEN } from "../provider/schema";
 import { ACCOUNT, answerAws, roleArn } from "./support/awsAnswers";
 import { AWS } from "./support/ecr";
@@ -13,15 +14,25 @@ import { FakeEngine, outputValue, ProviderProcess, type Registration, secretValu
 
 type Child = { type: string; name: string; inputs: Record<string, unknown> };
 /**
- * A dynamic resource's `__provider` is its provider's serialized closure: its text depends on the process that wrote it
- * (module paths, the TypeScript transform), so only its presence is compared; the push check's behaviour is tested in
- * its own tests.
+ * Under the provider, the push check, the image mirror and the TCR resources are the package's own custom resources
+ * (`components/resources/host.ts`) with the inputs the TypeScript API gives its dynamic resources: a TypeScript child
+ * `pulumi-nodejs:dynamic:Resource` is compared as the package's resource of its name, without `__provider` (its
+ * provider's serialized closure, which the package's resources do not carry).
  */
-const comparable = ({ type, name, inputs }: Child): Child => ({
-    type,
-    name,
-    inputs: typeof inputs.__provider === "string" && inputs.__provider.length > 0 ? { ...inputs, __provider: "<serialized>" } : inputs,
-});
+const SERVED_BY_NAME: readonly [RegExp, string][] = [
+    [/-push-check$/, PACKAGE_RESOURCE_TOKENS.pushCheck],
+    [/-image-mirror$/, PACKAGE_RESOURCE_TOKENS.imageMirror],
+    [/-tcr-namespace$/, PACKAGE_RESOURCE_TOKENS.tcrNamespace],
+    [/-tcr-token$/, PACKAGE_RESOURCE_TOKENS.tcrToken],
+];
+const comparable = ({ type, name, inputs }: Child): Child => {
+    if (type !== "pulumi-nodejs:dynamic:Resource") return { type, name, inputs };
+    const { __provider, ...rest } = inputs;
+    assert.ok(typeof __provider === "string" && __provider.length > 0, `${name}: a dynamic resource carries its provider`);
+    const served = SERVED_BY_NAME.find(([suffix]) => suffix.test(name));
+    assert.ok(served, `${name}: no package resource for this dynamic resource`);
+    return { type: served[1], name, inputs: rest };
+};
 const key = (c: Child) => `${c.type}::${c.name}`;
 const sorted = (children: Child[]) => [...children].sort((a, b) => key(a).localeCompare(key(b)));
 
@@ -96,10 +107,10 @@ describe("provider: Construct over gRPC", function () {
                 pluginConnector: { nodeSelector: { "dify.example.com/pool": "plugins" } },
             });
             assert.deepEqual(expected.map(key), [
+                "dify-plugin-registry:index:RegistryPushCheck::dify-push-check",
                 "kubernetes:core/v1:Namespace::dify-namespace",
                 "kubernetes:core/v1:Secret::dify-image-repo-secret",
                 "kubernetes:helm.sh/v4:Chart::dify-dify",
-                "pulumi-nodejs:dynamic:Resource::dify-push-check",
             ]);
             assert.deepEqual(childrenOf(registrations.slice(1)), expected);
             assert.ok(registrations.slice(1).every((r) => r.parent.endsWith("::dify-plugin-registry:index:PluginRegistry::dify")));
@@ -178,10 +189,10 @@ describe("provider: Construct over gRPC", function () {
             { preview: true },
         );
         assert.deepEqual(engine.children().map(key).sort(), [
+            "dify-plugin-registry:index:RegistryPushCheck::dify-push-check",
             "kubernetes:core/v1:Namespace::dify-namespace",
             "kubernetes:core/v1:Secret::dify-image-repo-secret",
             "kubernetes:helm.sh/v4:Chart::dify-dify",
-            "pulumi-nodejs:dynamic:Resource::dify-push-check",
         ]);
         const secret = engine.children().find((r) => r.type === "kubernetes:core/v1:Secret")!;
         assert.ok(!JSON.stringify(secret.inputs).includes("robot$dify:"), "no login is built from unknown values");
@@ -214,7 +225,7 @@ describe("provider: Construct over gRPC", function () {
             }),
         );
         const check = engine.children().find((r) => r.name === "dify-push-check")!;
-        const visible = JSON.stringify(redactSecrets({ ...check.inputs, __provider: undefined }));
+        const visible = JSON.stringify(redactSecrets(check.inputs));
         assert.ok(JSON.stringify(check.inputs).includes("auths"), "the check got the login");
         assert.ok(!visible.includes("auths"), "only as a secret");
     });

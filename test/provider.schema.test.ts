@@ -4,6 +4,8 @@ import * as path from "node:path";
 import * as argsSchema from "../components/argsSchema";
 import { allRegistryKinds } from "../components/registries";
 import { packageVersion } from "../provider/main";
+import { PACKAGE_RESOURCE_TOKENS } from "../components/resources/host";
+import { SERVED_RESOURCES } from "../provider/customResources";
 import { PLUGIN_REGISTRY_TOKEN, packageSchema } from "../provider/schema";
 import { FakeEngine, ProviderProcess } from "./support/providerHarness";
 
@@ -58,7 +60,8 @@ describe("provider: GetSchema over gRPC", () => {
 
     it("names the package dify-plugin-registry and has the component under dify-plugin-registry:index:PluginRegistry", () => {
         assert.equal(schema.name, "dify-plugin-registry");
-        assert.deepEqual(Object.keys(schema.resources), [PLUGIN_REGISTRY_TOKEN]);
+        // The component, then the custom resources it creates under the provider (provider/customResources.ts).
+        assert.deepEqual(Object.keys(schema.resources), [PLUGIN_REGISTRY_TOKEN, ...Object.values(PACKAGE_RESOURCE_TOKENS)]);
         assert.equal(component().isComponent, true);
         assert.deepEqual(component().requiredInputs, ["chart"]);
     });
@@ -105,6 +108,26 @@ describe("provider: GetSchema over gRPC", () => {
         }
     });
 
+    it("states the served resources with the secret inputs and outputs their provider objects keep secret", () => {
+        const secretsOf = (props: Record<string, any>) =>
+            Object.entries(props)
+                .filter(([, p]) => p.secret)
+                .map(([k]) => k)
+                .sort();
+        const served = (token: string) => schema.resources[token];
+        assert.deepEqual(secretsOf(served(PACKAGE_RESOURCE_TOKENS.pushCheck).inputProperties), ["auth", "ecr"]);
+        assert.deepEqual(secretsOf(served(PACKAGE_RESOURCE_TOKENS.pushCheck).properties), ["loginHash", "salt"]);
+        assert.deepEqual(secretsOf(served(PACKAGE_RESOURCE_TOKENS.imageMirror).inputProperties), ["auth"]);
+        assert.deepEqual(secretsOf(served(PACKAGE_RESOURCE_TOKENS.imageMirror).properties), []);
+        assert.deepEqual(secretsOf(served(PACKAGE_RESOURCE_TOKENS.tcrToken).properties), ["secretId", "secretKey", "token"]);
+        for (const token of Object.values(PACKAGE_RESOURCE_TOKENS)) {
+            assert.equal(served(token).isComponent, undefined, token);
+            // The schema's secret outputs are the ones the provider wraps (SERVED_RESOURCES), the dynamic resources' own.
+            for (const key of SERVED_RESOURCES[token].secretOutputs)
+                assert.equal(served(token).properties[key]?.secret, true, `${token} ${key}`);
+        }
+    });
+
     it("marks every credential secret (each kind's secretKeys, the mirror login), and nothing else", () => {
         const secrets: string[] = [];
         for (const [token, type] of Object.entries<any>(schema.types)) {
@@ -119,7 +142,8 @@ describe("provider: GetSchema over gRPC", () => {
                 resolveRef(component().inputProperties[kind.type].$ref) && component().inputProperties[kind.type].$ref.split(":")[2];
             return kind.secretKeys.map((key) => `${typeName}.${key}`);
         });
-        assert.deepEqual(secrets.sort(), [...expected, "MirrorImages.auth", "PushCheck.auth"].sort());
+        // The served push check's ECR key (EcrLogin) is a credential too.
+        assert.deepEqual(secrets.sort(), [...expected, "MirrorImages.auth", "PushCheck.auth", "EcrLogin.secretAccessKey"].sort());
         assert.ok(expected.includes("DockerRegistry.password") && expected.includes("TcrRegistry.secretKey"));
     });
 

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import type { EcrLogin } from "../../engines/pushCheck/ecrLogin";
+import type { ResourceHost } from "../resources/host";
 import { InputChecks } from "../validation";
 
 /** What a registry kind is given to create its resources. */
@@ -26,6 +27,8 @@ export interface RegistryContext {
      * S3 bucket in an IAM policy) must be kept secret too.
      */
     readonly secretChartValues?: boolean;
+    /** Where resources that wrap engines run (`../resources/host.ts`); unset: dynamic resources. */
+    readonly resourceHost?: ResourceHost;
 }
 
 /** What a registry kind's `validate` may look at besides its own arguments. */

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { inputString } from "../schema";
 import { hostPortProblem, InputChecks, loginUserProblem, requireNonEmpty } from "../validation";
 import { ProvisionedRegistry, RegistryContext, RegistryKind } from "./registryKind";
-import { TcrInstanceToken, TcrNamespace } from "../resources/tcr/resource";
+import { newTcrInstanceToken, newTcrNamespace } from "../resources/tcr/resource";
 import {
     apiEndpointProblem,
     hasEnvironmentCredentials,
@@ -110,7 +110,7 @@ function existingLogin(args: TcrRegistryArgs): ProvisionedRegistry {
     };
 }
 
-/** The namespace and a long-term token, created through the TCR API by dynamic resources. */
+/** The namespace and a long-term token, created through the TCR API (dynamic resources, or the package's own under its provider). */
 function managedToken(args: TcrRegistryArgs, ctx: RegistryContext): ProvisionedRegistry {
     const opts = { parent: ctx.parent, dependsOn: ctx.dependsOn };
     const connection = {
@@ -120,12 +120,13 @@ function managedToken(args: TcrRegistryArgs, ctx: RegistryContext): ProvisionedR
         secretId: args.secretId,
         secretKey: args.secretKey,
     };
-    const namespace = new TcrNamespace(`${ctx.name}-tcr-namespace`, { ...connection, namespace: args.namespace }, opts);
+    const namespace = newTcrNamespace(`${ctx.name}-tcr-namespace`, { ...connection, namespace: args.namespace }, opts, ctx.resourceHost);
     const rotation = args.tokenRotation === undefined ? "" : ` (rotation ${args.tokenRotation})`;
-    const token = new TcrInstanceToken(
+    const token = newTcrInstanceToken(
         `${ctx.name}-tcr-token`,
         { ...connection, description: `dify-plugin-registry ${pulumi.getStack()}/${ctx.name}: push plugin images${rotation}` },
         opts,
+        ctx.resourceHost,
     );
     const server: pulumi.Input<string> = args.server ?? namespace.domain;
     return {

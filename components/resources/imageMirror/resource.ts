@@ -3,6 +3,7 @@
  * target, so that images can be pinned by digest. See `provider.ts` for what previews, refreshes and deletes do.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { DYNAMIC_HOST, PACKAGE_RESOURCE_TOKENS, packageResourceOptions, type ResourceHost } from "../host";
 import { type ImageMirrorInputs, imageMirrorProvider, type MirroredImage, type MirrorRegistrySettings } from "./provider";
 import type { MirrorPlanItem } from "../../../engines/oci/types";
 
@@ -23,6 +24,18 @@ export interface ImageMirrorArgs {
     readonly registries?: pulumi.Input<Readonly<Record<string, MirrorRegistrySettings>>>;
 }
 
+function imageMirrorInputs(args: ImageMirrorArgs): Record<keyof ImageMirrorInputs, unknown> & Record<string, unknown> {
+    return {
+        plan: args.plan,
+        platforms: args.platforms,
+        concurrency: args.concurrency,
+        registries: args.registries,
+        auth: args.auth === undefined ? undefined : pulumi.secret(args.auth),
+        images: undefined,
+        lastRun: undefined,
+    };
+}
+
 /** Copies images into a mirror on `pulumi up`; `images` holds each target's digest. Delete leaves the images in place. */
 export class ImageMirror extends pulumi.dynamic.Resource {
     /** Every plan item with the digest its target tag points to: pin as `<target>@<digest>`. */
@@ -33,15 +46,36 @@ export class ImageMirror extends pulumi.dynamic.Resource {
     declare public readonly lastRun: pulumi.Output<{ copied: number; skipped: number; bytes: number }>;
 
     constructor(name: string, args: ImageMirrorArgs, opts?: pulumi.CustomResourceOptions) {
-        const inputs: Record<keyof ImageMirrorInputs, unknown> & Record<string, unknown> = {
-            plan: args.plan,
-            platforms: args.platforms,
-            concurrency: args.concurrency,
-            registries: args.registries,
-            auth: args.auth === undefined ? undefined : pulumi.secret(args.auth),
-            images: undefined,
-            lastRun: undefined,
-        };
-        super(imageMirrorProvider, name, inputs, opts);
+        super(imageMirrorProvider, name, imageMirrorInputs(args), opts);
     }
+}
+
+/**
+ * The same mirror as a resource of this package (`dify-plugin-registry:index:ImageMirror`), served by the package's
+ * provider with {@link imageMirrorProvider}: what the component creates when the multi-language provider constructs
+ * it (`../host.ts`).
+ */
+export class PackagedImageMirror extends pulumi.CustomResource {
+    /** Every plan item with the digest its target tag points to: pin as `<target>@<digest>`. */
+    declare public readonly images: pulumi.Output<MirroredImage[]>;
+    /** The plan as copied. */
+    declare public readonly plan: pulumi.Output<MirrorPlanItem[]>;
+    /** Totals of the last copy: `{ copied, skipped, bytes }`. */
+    declare public readonly lastRun: pulumi.Output<{ copied: number; skipped: number; bytes: number }>;
+
+    constructor(name: string, args: ImageMirrorArgs, opts?: pulumi.CustomResourceOptions) {
+        super(PACKAGE_RESOURCE_TOKENS.imageMirror, name, imageMirrorInputs(args), opts);
+    }
+}
+
+/** An image mirror in the process `host` says: a dynamic resource, or the package's own. */
+export function newImageMirror(
+    name: string,
+    args: ImageMirrorArgs,
+    opts: pulumi.CustomResourceOptions,
+    host: ResourceHost = DYNAMIC_HOST,
+): ImageMirror | PackagedImageMirror {
+    return host.kind === "package"
+        ? new PackagedImageMirror(name, args, packageResourceOptions(host, opts))
+        : new ImageMirror(name, args, opts);
 }

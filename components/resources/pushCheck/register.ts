@@ -4,7 +4,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { ProvisionedRegistry } from "../../registries/registryKind";
-import { RegistryPushCheck } from "./resource";
+import type { ResourceHost } from "../host";
+import { newRegistryPushCheck, type PackagedRegistryPushCheck, type RegistryPushCheck } from "./resource";
 import type { PushCheckPlan } from "../../pushCheckArgs";
 
 /**
@@ -15,8 +16,8 @@ export function registerPushCheck(
     name: string,
     plan: PushCheckPlan | undefined,
     registry: ProvisionedRegistry,
-    opts: { readonly parent: pulumi.Resource; readonly dependsOn: readonly pulumi.Resource[] },
-): RegistryPushCheck | undefined {
+    opts: { readonly parent: pulumi.Resource; readonly dependsOn: readonly pulumi.Resource[]; readonly host?: ResourceHost },
+): RegistryPushCheck | PackagedRegistryPushCheck | undefined {
     if (!plan) return undefined;
     // A login given in pushCheck.auth wins; else the kind's (ECR access key), else image-repo-secret's.
     const ecr = plan.auth === undefined ? registry.pushCheckLogin?.ecr : undefined;
@@ -28,7 +29,7 @@ export function registerPushCheck(
         );
         return undefined;
     }
-    return new RegistryPushCheck(
+    return newRegistryPushCheck(
         `${name}-push-check`,
         {
             prefix: registry.imageRepoPrefix,
@@ -39,5 +40,6 @@ export function registerPushCheck(
             settleMs: plan.settleMs,
         },
         { parent: opts.parent, dependsOn: [...opts.dependsOn] },
+        opts.host,
     );
 }

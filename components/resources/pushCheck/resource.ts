@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { EcrLogin } from "../../../engines/pushCheck/ecrLogin";
+import { DYNAMIC_HOST, PACKAGE_RESOURCE_TOKENS, packageResourceOptions, type ResourceHost } from "../host";
 import { type PushCheckInputs, registryPushCheckProvider } from "./provider";
 
 /** Arguments of {@link RegistryPushCheck}. */
@@ -22,6 +23,28 @@ export interface RegistryPushCheckArgs {
     readonly settleMs?: pulumi.Input<number>;
 }
 
+// The hash tells nothing useful, but it is derived from the login: kept secret in state like the login.
+const SECRET_OUTPUTS = ["loginHash", "salt"];
+
+function pushCheckInputs(args: RegistryPushCheckArgs): Record<keyof PushCheckInputs, unknown> & Record<string, unknown> {
+    return {
+        prefix: args.prefix,
+        auth: args.auth === undefined ? undefined : pulumi.secret(args.auth),
+        ecr: args.ecr === undefined ? undefined : pulumi.secret(args.ecr),
+        insecure: args.insecure,
+        caFile: args.caFile,
+        settleMs: args.settleMs,
+        steps: undefined,
+        warnings: undefined,
+        loginHash: undefined,
+        salt: undefined,
+    };
+}
+
+function withSecretOutputs(opts: pulumi.CustomResourceOptions | undefined): pulumi.CustomResourceOptions {
+    return { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...SECRET_OUTPUTS] };
+}
+
 /** Proves on `pulumi up` that the login may push and pull under the prefix; re-runs when the login or prefix changes. */
 export class RegistryPushCheck extends pulumi.dynamic.Resource {
     /** The prefix checked. */
@@ -32,22 +55,36 @@ export class RegistryPushCheck extends pulumi.dynamic.Resource {
     declare public readonly warnings: pulumi.Output<string[]>;
 
     constructor(name: string, args: RegistryPushCheckArgs, opts?: pulumi.CustomResourceOptions) {
-        const inputs: Record<keyof PushCheckInputs, unknown> & Record<string, unknown> = {
-            prefix: args.prefix,
-            auth: args.auth === undefined ? undefined : pulumi.secret(args.auth),
-            ecr: args.ecr === undefined ? undefined : pulumi.secret(args.ecr),
-            insecure: args.insecure,
-            caFile: args.caFile,
-            settleMs: args.settleMs,
-            steps: undefined,
-            warnings: undefined,
-            loginHash: undefined,
-            salt: undefined,
-        };
-        // The hash tells nothing useful, but it is derived from the login: kept secret in state like the login.
-        super(registryPushCheckProvider, name, inputs, {
-            ...opts,
-            additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "loginHash", "salt"],
-        });
+        super(registryPushCheckProvider, name, pushCheckInputs(args), withSecretOutputs(opts));
     }
+}
+
+/**
+ * The same push check as a resource of this package (`dify-plugin-registry:index:RegistryPushCheck`), served by the
+ * package's provider with {@link registryPushCheckProvider}: what the component creates when the multi-language
+ * provider constructs it (`../host.ts`).
+ */
+export class PackagedRegistryPushCheck extends pulumi.CustomResource {
+    /** The prefix checked. */
+    declare public readonly prefix: pulumi.Output<string>;
+    /** One line per step of the last check. */
+    declare public readonly steps: pulumi.Output<string[]>;
+    /** What the last check found worth telling (an upload session it could not cancel). */
+    declare public readonly warnings: pulumi.Output<string[]>;
+
+    constructor(name: string, args: RegistryPushCheckArgs, opts?: pulumi.CustomResourceOptions) {
+        super(PACKAGE_RESOURCE_TOKENS.pushCheck, name, pushCheckInputs(args), withSecretOutputs(opts));
+    }
+}
+
+/** A push check in the process `host` says: a dynamic resource, or the package's own. */
+export function newRegistryPushCheck(
+    name: string,
+    args: RegistryPushCheckArgs,
+    opts: pulumi.CustomResourceOptions,
+    host: ResourceHost = DYNAMIC_HOST,
+): RegistryPushCheck | PackagedRegistryPushCheck {
+    return host.kind === "package"
+        ? new PackagedRegistryPushCheck(name, args, packageResourceOptions(host, opts))
+        : new RegistryPushCheck(name, args, opts);
 }
