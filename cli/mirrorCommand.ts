@@ -16,6 +16,9 @@ export { EXIT, UsageError } from "./usageError";
 
 const KNOWN = knownChartVersions.join(", ");
 
+/** Where the Dify chart is published (the component's default `chart.repository`). */
+const DEFAULT_CHART_REPOSITORY = "https://langgenius.github.io/dify-helm";
+
 /** A pinned chart version: `3.9.1`, `3.10.0-beta.1`; not `latest`, `3.9` or `^3.9.1`. */
 const PINNED = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
 
@@ -33,6 +36,11 @@ pluginConnector.imageMirror expects them). Digests are preserved; images already
   --include-aws-cli          also the aws-cli helper (needed with ECR)
   --github-builder           also the GitHub Actions builder's kaniko (plugin_connector.github.shaderImage)
   --all-chart-images         also every image the chart's values name; needs --chart-values
+  --include-chart            also the Dify chart itself (needs --chart-version): fetched from its Helm repository
+                             (index.yaml + the .tgz, digest checked) and pushed to <prefix>/charts/dify:<version> as
+                             a Helm OCI artifact (helm pull oci://<prefix>/charts/dify --version <version>)
+  --chart-repository <url>   the Helm repository to fetch it from (default ${DEFAULT_CHART_REPOSITORY}); its
+                             login, if any, is read from --auth-file under its host, its CA from --ca-file <host>=<file>
   --image <ref>              an extra image (repeatable); alone, without --chart-version, only these
   --images-file <file>       extra images, one reference per line (# comments and blank lines skipped; repeatable)
   --platform <os/arch>       keep only these platforms of multi-platform images (repeatable; default all)
@@ -56,6 +64,9 @@ export interface MirrorCommandOptions {
     readonly includeAwsCli: boolean;
     readonly githubBuilder: boolean;
     readonly allChartImages: boolean;
+    /** Also the chart itself, from `chartRepository`. */
+    readonly includeChart: boolean;
+    readonly chartRepository: string;
     readonly chartValues?: string;
     readonly images: readonly string[];
     readonly platforms: readonly string[];
@@ -82,6 +93,8 @@ export function parseMirrorArgs(argv: readonly string[]): MirrorCommandOptions {
         "include-aws-cli": { type: "boolean", default: false },
         "github-builder": { type: "boolean", default: false },
         "all-chart-images": { type: "boolean", default: false },
+        "include-chart": { type: "boolean", default: false },
+        "chart-repository": { type: "string" },
         "chart-values": { type: "string" },
         image: { type: "string", multiple: true, default: [] },
         platform: { type: "string", multiple: true, default: [] },
@@ -101,6 +114,8 @@ export function parseMirrorArgs(argv: readonly string[]): MirrorCommandOptions {
         includeAwsCli: values["include-aws-cli"] as boolean,
         githubBuilder: values["github-builder"] as boolean,
         allChartImages: values["all-chart-images"] as boolean,
+        includeChart: values["include-chart"] as boolean,
+        chartRepository: (values["chart-repository"] as string | undefined) ?? DEFAULT_CHART_REPOSITORY,
         chartValues: values["chart-values"] === undefined ? undefined : userPath(values["chart-values"] as string),
         images: values.image as string[],
         platforms: values.platform as string[],
@@ -125,6 +140,17 @@ export function parseMirrorArgs(argv: readonly string[]): MirrorCommandOptions {
     }
     for (const flag of ["include-aws-cli", "github-builder"] as const) {
         if (values[flag] && !chartImages) throw new UsageError(`--${flag} needs --chart-version (or --chart-values)`);
+    }
+    if (options.includeChart && options.chartVersion === undefined) {
+        throw new UsageError("--include-chart needs --chart-version <version>: the chart version to mirror, pinned (e.g. 3.9.1)");
+    }
+    if (values["chart-repository"] !== undefined && !options.includeChart) {
+        throw new UsageError("--chart-repository is where --include-chart fetches the chart from: give --include-chart too");
+    }
+    if (!/^https?:\/\/[^/\s]+/.test(options.chartRepository)) {
+        throw new UsageError(
+            `--chart-repository ${options.chartRepository}: must be an http(s):// URL of a Helm repository (its index.yaml)`,
+        );
     }
     if (options.chartVersion !== undefined && !PINNED.test(options.chartVersion)) {
         throw new UsageError(`--chart-version ${options.chartVersion}: must be a pinned version (e.g. 3.9.1)`);
@@ -181,9 +207,21 @@ export async function runMirrorCommand(argv: readonly string[], out: Output, err
         err.write(`dify-plugin-registry mirror: ${(e as Error).message}\nRun with --help for usage.\n`);
         return EXIT.usage;
     }
+    const chartItem = options.includeChart
+        ? {
+              repository: options.chartRepository,
+              chart: "dify",
+              version: options.chartVersion!,
+              target: `${options.to.replace(/\/+$/, "")}/charts/dify`,
+          }
+        : undefined;
     if (options.dryRun && !options.checkTargets) {
         // The plan only: what the chart version (and --image / --images-file) needs, from the table or the values file.
         out.write(formatPlan(plan, options.to));
+        if (chartItem)
+            out.write(
+                `chart ${chartItem.repository} ${chartItem.chart} ${chartItem.version} → ${chartItem.target}:${chartTagOf(chartItem.version)}\n`,
+            );
         return EXIT.ok;
     }
     const authFile = options.authFile ?? defaultAuthFile();
@@ -209,6 +247,9 @@ export async function runMirrorCommand(argv: readonly string[], out: Output, err
     }
     progress.done();
     out.write(`${formatSummary(report, options.checkTargets)}\n`);
+    const chartOk = chartItem
+        ? await mirrorTheChart(chartItem, { auth: authFile, registries, dryRun: options.checkTargets }, out, err)
+        : true;
     if (!report.ok) {
         const one = report.failed === 1;
         err.write(
@@ -216,5 +257,37 @@ export async function runMirrorCommand(argv: readonly string[], out: Output, err
         );
         return EXIT.failed;
     }
-    return EXIT.ok;
+    return chartOk ? EXIT.ok : EXIT.failed;
+}
+
+/** `+` in a version is `_` in its tag, as Helm writes it. */
+function chartTagOf(version: string): string {
+    return version.replace(/\+/g, "_");
+}
+
+/** `--include-chart`: one line for the chart (stdout), its failure on stderr; true when it is in the mirror (or would be copied). */
+async function mirrorTheChart(
+    item: { readonly repository: string; readonly chart: string; readonly version: string; readonly target: string },
+    options: { readonly auth?: string; readonly registries: ReturnType<typeof registryConnections>; readonly dryRun: boolean },
+    out: Output,
+    err: Output,
+): Promise<boolean> {
+    // Loaded only here: the chart engine brings the YAML parser.
+    const { mirrorChart } = await import("../engines/chartMirror");
+    const result = await mirrorChart(item, options);
+    const what = `chart ${result.source} → ${result.target}`;
+    switch (result.status) {
+        case "copied":
+            out.write(`${what}: copied (${result.digest}, chart ${result.chartDigest})\n`);
+            return true;
+        case "skipped":
+            out.write(`${what}: ${options.dryRun ? "up to date" : "skipped, already there"} (${result.digest})\n`);
+            return true;
+        case "would-copy":
+            out.write(`${what}: would copy (chart ${result.chartDigest}); nothing was written\n`);
+            return true;
+        default:
+            err.write(`${what}: failed: ${result.error?.message}\n`);
+            return false;
+    }
 }

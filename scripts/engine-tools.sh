@@ -2,7 +2,7 @@
 # Builds from published Go modules, and caches outside the repository, the real tools that run the Pulumi engine
 # against a real Kubernetes API server:
 #   pulumi (CLI), pulumi-language-nodejs, pulumi-resource-pulumi-nodejs (+ the other scripts the CLI release lays
-#   beside its binaries), pulumi-resource-kubernetes, kube-apiserver, kube-controller-manager; with --with
+#   beside its binaries), pulumi-resource-kubernetes, kube-apiserver, kube-controller-manager, helm; with --with
 #   python,yaml,sdkgen also pulumi-language-python (+ pulumi-language-python-exec and a virtualenv holding the `pulumi`
 #   package from PyPI at the CLI's version, $CACHE/python-venv), pulumi-language-yaml, and pulumi-sdkgen (pkg/v3's SDK
 #   generators: the language hosts built here cannot generate SDKs; scripts/engine-tools/sdkgen/main.go says why).
@@ -22,6 +22,8 @@
 #   - Kubernetes provider: provider/v4 at the v4.25.0 tag (the only version served), while @pulumi/kubernetes is
 #     4.34.2. It is installed on PATH (an "ambient" plugin), which the CLI uses whatever version a program asks for.
 #   - kube-apiserver, kube-controller-manager: k8s.io/kubernetes v1.37.2 with staging modules v0.37.2.
+#   - helm: helm.sh/helm/v3 v3.18.6, the Helm the Kubernetes provider 4.25.0 embeds (tests pull the mirrored chart
+#     back with it: test/engine/chartMirror.engine.test.ts).
 #
 # Running the engine with them (no download is possible here, and none is needed):
 #   PATH="<bin>:$PATH"  the CLI finds the language host, pulumi-resource-pulumi-nodejs (dynamic providers) and
@@ -37,6 +39,7 @@ K8S_PROVIDER_VERSION=4.25.0
 K8S_PROVIDER_MODULE_VERSION=v4.0.0-20260115033456-f47bc2d6f199
 KUBE_VERSION=v1.37.2
 YAML_VERSION=v1.25.0
+HELM_VERSION=v3.18.6
 
 # The whole script is one function, called on the last line (which also exits), so bash has read all of it before it
 # runs: an edit or a checkout during a long build cannot change what the running script does.
@@ -198,6 +201,13 @@ for cmd in kube-apiserver kube-controller-manager; do
   fi
 done
 
+# --- 5b. helm ------------------------------------------------------------------------------------------------------
+key="$HELM_VERSION $(hash_of "$MODULES/helm/go.mod" "$MODULES/helm/go.sum")"
+if ! fresh helm "$key"; then
+  go_build helm "$MODULES/helm" helm.sh/helm/v3/cmd/helm "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
+  stamp helm "$key"
+fi
+
 # --- 6. YAML language host (--with yaml) ---------------------------------------------------------------------------
 if [ "$want_yaml" = 1 ]; then
   key="$YAML_VERSION $(hash_of "$MODULES/yaml/go.mod" "$MODULES/yaml/go.sum")"
@@ -279,6 +289,9 @@ check kube-apiserver "$v"
 v="$("$BIN/kube-controller-manager" --version 2>/dev/null)" || fail kube-controller-manager "'--version' did not run"
 [ "$v" = "Kubernetes $KUBE_VERSION" ] || fail kube-controller-manager "'--version' printed '$v', expected Kubernetes $KUBE_VERSION"
 check kube-controller-manager "$v"
+v="$("$BIN/helm" version --template '{{.Version}}' 2>/dev/null)" || fail helm "'helm version' did not run"
+[ "$v" = "$HELM_VERSION" ] || fail helm "'helm version' printed '$v', expected $HELM_VERSION"
+check helm "$v"
 
 if [ "$want_yaml" = 1 ]; then
   v="$(dep_version "$BIN/pulumi-language-yaml" github.com/pulumi/pulumi-yaml)"

@@ -30,7 +30,13 @@ const ENGINES = fs
     .readdirSync(path.join(ROOT, "engines"), { withFileTypes: true })
     .filter((e) => e.isDirectory())
     .map((e) => e.name);
-const ENGINE_PEERS: Readonly<Record<string, readonly string[]>> = { oci: [], pushCheck: ["oci"], difyChart: [], tcr: [] };
+const ENGINE_PEERS: Readonly<Record<string, readonly string[]>> = {
+    oci: [],
+    pushCheck: ["oci"],
+    chartMirror: ["oci"],
+    difyChart: [],
+    tcr: [],
+};
 
 describe("layout", () => {
     it("every folder of concern has a README saying what it owns and may import", () => {

@@ -21,10 +21,19 @@ export interface ChartRepository {
     readonly version: string;
     /** Paths requested, in order (`/index.yaml`, `/dify-3.9.1.tgz`). */
     readonly requests: readonly string[];
+    /** The package's bytes, as served. */
+    readonly tgz: Buffer;
     stop(): Promise<void>;
 }
 
-export async function startChartRepository(): Promise<ChartRepository> {
+export interface ChartRepositoryOptions {
+    /** Basic login the repository requires for every request. */
+    readonly auth?: { readonly username: string; readonly password: string };
+    /** The `digest` index.yaml states for the package (default: its real sha256). */
+    readonly digest?: string;
+}
+
+export async function startChartRepository(options: ChartRepositoryOptions = {}): Promise<ChartRepository> {
     const chart = YAML.parse(fs.readFileSync(path.join(CHART_DIR, "dify", "Chart.yaml"), "utf8")) as { name: string; version: string };
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "chart-repo-"));
     const tgzName = `${chart.name}-${chart.version}.tgz`;
@@ -35,6 +44,11 @@ export async function startChartRepository(): Promise<ChartRepository> {
     let index = "";
     const server = http.createServer((req, res) => {
         requests.push(req.url ?? "");
+        const expected = options.auth && `Basic ${Buffer.from(`${options.auth.username}:${options.auth.password}`).toString("base64")}`;
+        if (expected !== undefined && req.headers.authorization !== expected) {
+            res.writeHead(401, { "WWW-Authenticate": 'Basic realm="charts"' }).end();
+            return;
+        }
         if (req.url === "/index.yaml") {
             res.writeHead(200, { "Content-Type": "application/x-yaml" }).end(index);
         } else if (req.url === `/${tgzName}`) {
@@ -52,7 +66,7 @@ export async function startChartRepository(): Promise<ChartRepository> {
                 {
                     ...chart,
                     urls: [`${url}/${tgzName}`],
-                    digest: createHash("sha256").update(tgz).digest("hex"),
+                    digest: options.digest ?? createHash("sha256").update(tgz).digest("hex"),
                     created: new Date(0).toISOString(),
                 },
             ],
@@ -64,6 +78,7 @@ export async function startChartRepository(): Promise<ChartRepository> {
         name: chart.name,
         version: chart.version,
         requests,
+        tgz,
         stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
     };
 }
