@@ -26,8 +26,8 @@ export const loadAverage = () =>
         .map((x) => fmt(x))
         .join(" ");
 
-/** Runs skopeo; wall ms and CPU ms (user + sys, from bash's `time`). */
-export async function skopeo(args: string[]): Promise<{ ms: number; cpuMs: number }> {
+/** Runs skopeo; wall ms, CPU ms (user + sys, from bash's `time`: skopeo's rusage) and its system part. */
+export async function skopeo(args: string[]): Promise<{ ms: number; cpuMs: number; sysMs: number }> {
     const t0 = performance.now();
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
         const child = spawn("bash", ["-c", 'TIMEFORMAT="%U %S"; time skopeo "$@" >/dev/null', "bash", ...args], {
@@ -40,7 +40,7 @@ export async function skopeo(args: string[]): Promise<{ ms: number; cpuMs: numbe
     const ms = performance.now() - t0;
     if (code !== 0) throw new Error(`skopeo ${args.join(" ")}: ${stderr}`);
     const [user, sys] = stderr.trim().split("\n").pop()!.split(" ").map(Number);
-    return { ms, cpuMs: (user + sys) * 1000 };
+    return { ms, cpuMs: (user + sys) * 1000, sysMs: sys * 1000 };
 }
 
 /** A fresh TLS + htpasswd target, its docker config, and our options for it. */
@@ -63,14 +63,14 @@ export async function freshTarget(work: string, source: RunningRegistry) {
 export async function ours(
     plan: { source: string; target: string }[],
     options: MirrorOptions,
-): Promise<{ ms: number; cpuMs: number; digests: string[] }> {
+): Promise<{ ms: number; cpuMs: number; sysMs: number; digests: string[] }> {
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const report = await mirrorImages(plan, options);
     const ms = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     if (!report.ok) throw new Error(report.results.map((r) => r.error?.message).join("\n"));
-    return { ms, cpuMs: (cpu.user + cpu.system) / 1000, digests: report.results.map((r) => r.digest!) };
+    return { ms, cpuMs: (cpu.user + cpu.system) / 1000, sysMs: cpu.system / 1000, digests: report.results.map((r) => r.digest!) };
 }
 
 /** A fresh target, as {@link freshTarget} makes it. */

@@ -3,9 +3,13 @@
  *   1. one 200 MiB, 3-layer image: our throughput ÷ `skopeo copy`'s (target ≥ 1.0), beside the raw blob GET ceiling;
  *   2. eight images shaped like Dify's helper set: `skopeo sync` wall time ÷ ours (target ≥ 2.0);
  *   3. a re-run with nothing changed: ms per image (target ≤ 50);
- *   4. the same no-op re-sync as a user runs it — the built CLI, process start to exit — ÷ `skopeo sync`'s (goal ≤ 0.5).
- * Source: plain HTTP, anonymous. Targets: TLS (self-signed CA) + htpasswd, a fresh registry for every measured copy so
- * nothing is already there (and skopeo's blob cache knows no location in it). Env: BENCH_ROUNDS (default 5).
+ *   4. the same no-op re-sync as a user runs it — the built CLI, process start to exit — ÷ `skopeo sync`'s (goal ≤ 0.5);
+ *   5. CPU per byte: the 200 MiB image between two TLS + htpasswd registries, user + system CPU seconds per GiB of
+ *      our process (`process.cpuUsage`) and of skopeo (its rusage), the ratio (goal ≤ 1.0). CPU seconds, unlike wall
+ *      time, barely move when other work shares the machine; the load average is printed beside them.
+ * Source: plain HTTP, anonymous (5: TLS + htpasswd). Targets: TLS (self-signed CA) + htpasswd, a fresh registry for
+ * every measured copy so nothing is already there (and skopeo's blob cache knows no location in it).
+ * Env: BENCH_ROUNDS (default 5), BENCH_ONLY (the parts to run, e.g. `5` or `1,5`).
  * Prints figures; exits 1 only when a copy fails or a digest differs (then the figures would mean nothing).
  */
 import { execFileSync, spawn } from "node:child_process";
@@ -13,13 +17,33 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
+import type { MirrorOptions } from "../engines/oci";
 import { startRegistry, type RunningRegistry } from "../test/support/registry";
 import { runSkopeo } from "../test/support/skopeo";
-import { alternateRounds, fmt, loadAverage, median, ours, pushHelperSet, setPlan, skopeo, skopeoSyncArgs } from "./benchSupport";
+import {
+    alternateRounds,
+    fmt,
+    loadAverage,
+    median,
+    ours,
+    PASSWORD,
+    pushHelperSet,
+    setPlan,
+    skopeo,
+    skopeoSyncArgs,
+    USER,
+} from "./benchSupport";
 import { tagInLayout, writeImage } from "./mirrorFixtures";
 
 const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+/** The big image's layers: 200 MiB of incompressible bytes in three layers. */
+const BIG_LAYERS = [
+    { seed: "big-0", size: 80 * MiB },
+    { seed: "big-1", size: 70 * MiB },
+    { seed: "big-2", size: 50 * MiB },
+];
 
 /** Read-side ceiling: GET the blobs concurrently over keep-alive HTTP and drop the bytes. */
 async function rawGet(source: RunningRegistry, repository: string, digests: string[]): Promise<number> {
@@ -44,11 +68,7 @@ async function rawGet(source: RunningRegistry, repository: string, digests: stri
 
 async function bigImage(work: string, source: RunningRegistry): Promise<void> {
     const layout = path.join(work, "big");
-    const desc = await writeImage(layout, [
-        { seed: "big-0", size: 80 * MiB },
-        { seed: "big-1", size: 70 * MiB },
-        { seed: "big-2", size: 50 * MiB },
-    ]);
+    const desc = await writeImage(layout, BIG_LAYERS);
     tagInLayout(layout, "v1", desc);
     await skopeo(["copy", "--dest-tls-verify=false", `oci:${layout}:v1`, `docker://${source.host}/bench/big:v1`]);
     const manifest = JSON.parse(fs.readFileSync(path.join(layout, "blobs", "sha256", desc.digest.slice(7)), "utf8"));
@@ -85,6 +105,78 @@ async function bigImage(work: string, source: RunningRegistry): Promise<void> {
     );
     console.log(`   CPU of the copying process, median ms: ours ${fmt(median(cpu.ours), 0)}, skopeo ${fmt(median(cpu.skopeo), 0)}`);
     console.log(`   ratio ours / skopeo = ${fmt(o / s)}  (target >= 1.0)`);
+}
+
+/**
+ * 5. CPU seconds per GiB copied, ours beside skopeo's, both ends TLS + htpasswd (as a mirror between two private
+ * registries runs). Our figure is this process's user + system time while `mirrorImages` ran; the bench does nothing
+ * else meanwhile (the registries are processes of their own).
+ */
+async function cpuPerByte(work: string): Promise<void> {
+    const source = await startRegistry({ tls: true, auth: { username: USER, password: PASSWORD } });
+    try {
+        const layout = path.join(work, "cpu");
+        const desc = await writeImage(layout, BIG_LAYERS);
+        tagInLayout(layout, "v1", desc);
+        const login = { auth: Buffer.from(`${USER}:${PASSWORD}`).toString("base64") };
+        const srcAuth = path.join(work, "auth-cpu-source.json");
+        fs.writeFileSync(srcAuth, JSON.stringify({ auths: { [source.host]: login } }));
+        await skopeo([
+            "copy",
+            "--dest-authfile",
+            srcAuth,
+            "--dest-cert-dir",
+            source.certDir!,
+            `oci:${layout}:v1`,
+            `docker://${source.host}/bench/big:v1`,
+        ]);
+        const manifest = JSON.parse(fs.readFileSync(path.join(layout, "blobs", "sha256", desc.digest.slice(7)), "utf8"));
+        const bytes: number = manifest.layers.reduce((n: number, l: { size: number }) => n + l.size, manifest.config.size);
+        fs.rmSync(layout, { recursive: true, force: true });
+        const src = `${source.host}/bench/big:v1`;
+        const perGiB = { ours: [] as number[], skopeo: [] as number[] };
+        const sysPerGiB = { ours: [] as number[], skopeo: [] as number[] };
+        const wall = { ours: [] as number[], skopeo: [] as number[] };
+        const loadBefore = loadAverage();
+        await alternateRounds(ROUNDS, ["skopeo", "ours"], work, source, async (side, t) => {
+            const dest = `${t.target.host}/mirror/big:v1`;
+            if (side === "ours") {
+                // One docker config with both logins, each registry's own CA.
+                const authFile = path.join(work, `auth-cpu-${t.target.host.replace(/\W/g, "_")}.json`);
+                fs.writeFileSync(authFile, JSON.stringify({ auths: { [source.host]: login, [t.target.host]: login } }));
+                const options: MirrorOptions = {
+                    auth: authFile,
+                    registries: { [source.host]: { caFile: source.caFile }, [t.target.host]: { caFile: t.target.caFile } },
+                };
+                const run = await ours([{ source: src, target: dest }], options);
+                if (run.digests[0] !== desc.digest) throw new Error(`digest changed: ${run.digests[0]} != ${desc.digest}`);
+                perGiB.ours.push(run.cpuMs / 1000 / (bytes / GiB));
+                sysPerGiB.ours.push(run.sysMs / 1000 / (bytes / GiB));
+                wall.ours.push(run.ms);
+            } else {
+                const srcArgs = ["--src-authfile", srcAuth, "--src-cert-dir", source.certDir!];
+                const run = await skopeo(["copy", ...srcArgs, ...t.skopeoDest, `docker://${src}`, `docker://${dest}`]);
+                perGiB.skopeo.push(run.cpuMs / 1000 / (bytes / GiB));
+                sysPerGiB.skopeo.push(run.sysMs / 1000 / (bytes / GiB));
+                wall.skopeo.push(run.ms);
+            }
+        });
+        const [o, s] = [median(perGiB.ours), median(perGiB.skopeo)];
+        console.log(`\n5. CPU per byte: the ${fmt(bytes / MiB, 1)} MiB image, source and target TLS + htpasswd, ${ROUNDS} rounds`);
+        console.log(`   load average before: ${loadBefore}, after: ${loadAverage()}`);
+        console.log(
+            `   ours   CPU s/GiB: ${perGiB.ours.map((x) => fmt(x)).join(", ")}  median ${fmt(o)} (system ${fmt(median(sysPerGiB.ours))})`,
+        );
+        console.log(
+            `   skopeo CPU s/GiB: ${perGiB.skopeo.map((x) => fmt(x)).join(", ")}  median ${fmt(s)} (system ${fmt(median(sysPerGiB.skopeo))})`,
+        );
+        console.log(
+            `   wall ms: ours ${wall.ours.map((x) => fmt(x, 0)).join(", ")}; skopeo ${wall.skopeo.map((x) => fmt(x, 0)).join(", ")}; skopeo / ours = ${fmt(median(wall.skopeo) / median(wall.ours))}`,
+        );
+        console.log(`   CPU ratio ours / skopeo = ${fmt(o / s)}  (goal <= 1.0)`);
+    } finally {
+        await source.stop();
+    }
 }
 
 /** Runs the built CLI as a user would (`node dist/cli/main.js …`); wall ms. */
@@ -157,9 +249,11 @@ async function main(): Promise<void> {
     try {
         console.log(`mirror bench: node ${process.version}, ${os.cpus().length} CPUs, ${(await runSkopeo(["--version"])).stdout.trim()}`);
         console.log(`load average at start: ${loadAverage()} (other work on the machine skews every figure)`);
-        const cli = buildCli();
-        await bigImage(work, source);
-        await helperSet(work, source, cli);
+        const only = process.env.BENCH_ONLY;
+        const part = (n: number) => !only || only.split(",").includes(String(n));
+        if (part(1)) await bigImage(work, source);
+        if (part(2) || part(3) || part(4)) await helperSet(work, source, buildCli());
+        if (part(5)) await cpuPerByte(work);
         console.log(`\ntotal ${fmt((performance.now() - started) / 1000, 1)} s; load average at end: ${loadAverage()}`);
     } finally {
         await source.stop();
