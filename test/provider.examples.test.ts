@@ -102,7 +102,7 @@ describe("examples against the package schema", () => {
             assert.deepEqual(problems, [
                 "chart.version: expected a string, got 3.9",
                 'chart.kind: expected one of "chart", "release", got "Release"',
-                "chart.valuez: no such property (has version, repository, chart, releaseName, kind, values, defaultValues, secretValues, skipAwait, timeout)",
+                "chart.valuez: no such property (has version, repository, chart, releaseName, kind, values, valuesFile, defaultValues, secretValues, skipAwait, timeout)",
             ]);
         });
     });
@@ -134,7 +134,7 @@ describe("examples against the package schema", () => {
             checkProperties(schema, "", properties, inputs, component[PLUGIN_REGISTRY_TOKEN].requiredInputs, problems);
             assert.deepEqual(problems, []);
             const blocks = registryBlockNames().filter((b) => properties[b] !== undefined);
-            assert.deepEqual(blocks, ["ecr"]);
+            assert.deepEqual(blocks, ["docker"]);
         });
 
         it("reads only outputs the component has", () => {
@@ -147,9 +147,8 @@ describe("examples against the package schema", () => {
         });
 
         it("uses the SDK's enum classes where the schema has a closed set", () => {
-            const ecr = registries[0].kwargs.ecr as TypedObject;
-            const auth = ecr.properties.auth as TypedObject;
-            assert.deepEqual(auth.properties.mode, new EnumMember("EcrRegistryAuthMode", "IRSA"));
+            const chart = registries[0].kwargs.chart as TypedObject;
+            assert.deepEqual(chart.properties.kind, new EnumMember("ChartKind", "CHART"));
             const [bad] = moduleCalls(
                 'r = dify.PluginRegistry("x", chart=dify.ChartArgs(version="3.9.1", kind=dify.ChartKind.HELM), ' +
                     'ecr=dify.EcrRegistryArgs(prefix="p", image_repo_type=dify.ChartKind.RELEASE))',
