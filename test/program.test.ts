@@ -6,6 +6,7 @@ import { DifyPluginRegistry } from "../components";
 import { parseStackConfig, PROJECT, readStackConfig, toComponentArgs } from "../program/config";
 import { formatSynth, synthStack } from "../program/offline/synth";
 import { listStacks, readStackFile, SECURE_PLACEHOLDER, stackFilePath } from "../program/offline/stackFile";
+import * as YAML from "yaml";
 import { isSecretValue, useMocks } from "./support/mocks";
 import { thrownBy } from "./support/evaluate";
 
@@ -153,7 +154,10 @@ describe("stack files", () => {
     it("synth output shows placeholders for secure values and redacts the Secret", async () => {
         const file = readStackFile(stackFilePath(ROOT, "dev"));
         const text = formatSynth("dev", file, await synthStack("dev", file));
-        assert.match(text, /note: secure values shown as placeholders \(not decrypted offline\): dify-plugin-registry:registry\.token/);
+        const report = YAML.parse(text) as { notes: string[] };
+        assert.deepEqual(report.notes, [
+            "secure values shown as placeholders (not decrypted offline): dify-plugin-registry:registry.token",
+        ]);
         assert.match(text, /data: "\[secret\]"/);
         assert.match(text, /imageRepoPrefix: docker\.io\/acme/);
         assert.ok(!text.includes(Buffer.from(`acme-ci:${SECURE_PLACEHOLDER}`).toString("base64")));

@@ -108,10 +108,12 @@ const mocks: pulumi.runtime.Mocks = {
             custom: args.custom ?? false,
         });
         const answered = resourceAnswers.get(args.type)?.(args);
-        const result = (answer: ResourceAnswer | undefined) => ({
-            id: answer?.id ?? (args.custom ? `${args.name}-id` : undefined),
-            state: { ...args.inputs, ...answer?.state },
-        });
+        const result = (answer: ResourceAnswer | undefined) => {
+            const mock = answer?.id === undefined && args.custom ? `${args.name}-id` : undefined;
+            // Names repeat across types (a role and its policy), so one made-up id may stand for several resources.
+            if (mock !== undefined) mockIds.set(mock, [...(mockIds.get(mock) ?? []), `${args.type}::${args.name}`]);
+            return { id: answer?.id ?? mock, state: { ...args.inputs, ...answer?.state } };
+        };
         return answered instanceof Promise ? answered.then(result) : result(answered);
     },
     call(args) {
@@ -129,8 +131,17 @@ export function installRecordingMocks(project: string, stack: string, options: {
     void pulumi.runtime.setMocks(mocks, project, stack, options.preview ?? false);
 }
 
+// Ids the mocks made up (`<name>-id`) → `type::name` of the resources given them: no cloud assigned them.
+const mockIds = new Map<string, string[]>();
+
+/** The ids the mocks made up since the last reset, each with the `type::name` of the resources given it. */
+export function mockIdsGiven(): ReadonlyMap<string, readonly string[]> {
+    return new Map(mockIds);
+}
+
 /** Forgets what was recorded. */
 export function resetRecorded(): void {
+    mockIds.clear();
     recorded.length = 0;
     parents.clear();
     dependencies.clear();

@@ -12,6 +12,8 @@ export interface OfflineStackConfig {
     readonly placeholders: string[];
     /** Pulumi ESC environments the stack imports; their values are not available offline. */
     readonly environments: string[];
+    /** The file's `config:` as written (secure values as `{ secure: <ciphertext> }`). */
+    readonly raw?: Record<string, unknown>;
 }
 
 /** The text that stands for a secure value that cannot be decrypted offline. */
@@ -50,7 +52,7 @@ export function readStackFile(file: string): OfflineStackConfig {
     const environments = Array.isArray(doc.environment)
         ? doc.environment.map(String)
         : ((doc.environment as { imports?: unknown[] } | undefined)?.imports ?? []).map(String);
-    return { config, secretKeys, placeholders, environments };
+    return { config, secretKeys, placeholders, environments, raw: doc.config ?? {} };
 }
 
 function replaceSecure(value: unknown, at: string, placeholders: string[]): unknown {

@@ -2,7 +2,17 @@ import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { PROJECT } from "../config";
 import { runStack } from "../main";
-import { installRecordingMocks, RecordedResource, redactSecrets, registered, resetRecorded, settle } from "./recorder";
+import { upNeeds, UpNeeds } from "./needs";
+import {
+    installRecordingMocks,
+    isSecretValue,
+    mockIdsGiven,
+    RecordedResource,
+    redactSecrets,
+    registered,
+    resetRecorded,
+    settle,
+} from "./recorder";
 import { OfflineStackConfig } from "./stackFile";
 
 /** What evaluating a stack offline produced. */
@@ -10,6 +20,8 @@ export interface SynthResult {
     readonly resources: readonly RecordedResource[];
     /** The `plugin_connector` block passed to the chart, secrets redacted. */
     readonly pluginConnector: unknown;
+    /** Ids the mocks made up → `type::name` of the resources given them (the cloud assigns the real ones). */
+    readonly mockIds: ReadonlyMap<string, readonly string[]>;
 }
 
 /**
@@ -35,54 +47,134 @@ export async function synthStack(stack: string, file: OfflineStackConfig): Promi
     const resources = registered();
     const chart = resources.find((r) => r.type.startsWith("kubernetes:helm.sh/"));
     const values = redactSecrets(chart?.inputs.values) as { plugin_connector?: unknown } | undefined;
-    return { resources, pluginConnector: values?.plugin_connector };
+    return { resources, pluginConnector: values?.plugin_connector, mockIds: mockIdsGiven() };
 }
 
-/** A readable report: each resource with its key inputs, then `plugin_connector` as YAML. Secrets are redacted. */
-export function formatSynth(stack: string, file: OfflineStackConfig, result: SynthResult): string {
-    const lines: string[] = [`Stack "${stack}": ${result.resources.length} resources would be created.`];
-    for (const note of notes(file)) {
-        lines.push(`note: ${note}`);
-    }
-    for (const r of result.resources) {
-        lines.push("", `${r.type}  ${r.name}${r.parent ? `  (parent ${r.parent})` : ""}`);
-        const inputs = keyInputs(r);
-        if (Object.keys(inputs).length > 0) {
-            lines.push(indent(YAML.stringify(redactSecrets(inputs), { lineWidth: 0 }).trimEnd(), 4));
-        }
-    }
-    // Unknown offline when it depends on something created during the update (a registry host a dynamic resource looks up).
-    const connector =
-        result.pluginConnector === undefined
-            ? "(not known before the update)"
-            : YAML.stringify(result.pluginConnector, { lineWidth: 0 }).trimEnd();
-    lines.push("", "plugin_connector:", indent(connector, 2));
-    return `${lines.join("\n")}\n`;
+/** What `npm run synth` prints, as data: the same YAML document, parsed. */
+export interface SynthReport {
+    readonly stack: string;
+    readonly notes?: readonly string[];
+    readonly resources: readonly { type: string; name: string; parent?: string; inputs?: Record<string, unknown> }[];
+    /** Every value the chart is given, the component's `plugin_connector` block included; secrets `[secret]`. */
+    readonly "chart values": unknown;
+    readonly "pulumi up will need": UpNeeds;
 }
 
-function notes(file: OfflineStackConfig): string[] {
-    const out: string[] = [];
+/** Stands for a value computed during `pulumi up` (an unknown of the preview). */
+export const KNOWN_AFTER_UP = "(known after up)";
+/** Stands for a secret; never its text. */
+export const SECRET_MASK = "[secret]";
+
+/**
+ * The report: each resource with its inputs, every chart value, then what `pulumi up` will need. Unknowns read
+ * `(known after up)`, ids the mocks made up say so, secrets are `[secret]`, and the program's internals (a dynamic
+ * provider's serialized code, its timing knobs) are left out.
+ */
+export function synthReport(stack: string, file: OfflineStackConfig, result: SynthResult): SynthReport {
+    const notes: string[] = [];
     if (file.placeholders.length > 0) {
-        out.push(`secure values shown as placeholders (not decrypted offline): ${file.placeholders.join(", ")}`);
+        notes.push(`secure values shown as placeholders (not decrypted offline): ${file.placeholders.join(", ")}`);
     }
     if (file.environments.length > 0) {
-        out.push(`Pulumi ESC environments are not read offline: ${file.environments.join(", ")}`);
+        notes.push(`Pulumi ESC environments are not read offline: ${file.environments.join(", ")}`);
     }
-    return out;
+    const used = new Set<string>();
+    const show = (value: unknown, masking: Masking) => present(value, result.mockIds, masking, used);
+    const chart = result.resources.find((r) => r.type.startsWith("kubernetes:helm.sh/"));
+    const resources = result.resources.map((r) => {
+        const inputs = show(shownInputs(r), "whole") as Record<string, unknown>;
+        return {
+            type: r.type,
+            name: r.name,
+            ...(r.parent ? { parent: r.parent } : {}),
+            ...(Object.keys(inputs).length > 0 ? { inputs } : {}),
+        };
+    });
+    // The keys of a secret block stay visible (which values the chart gets), each value masked.
+    const chartValues = chart === undefined ? {} : show(chart.inputs.values ?? {}, "leaves");
+    if (used.size > 0) {
+        notes.push("(mock id of <resource>) stands for an id the cloud assigns during up: offline there is none");
+    }
+    return {
+        stack,
+        ...(notes.length > 0 ? { notes } : {}),
+        resources,
+        "chart values": chartValues,
+        "pulumi up will need": upNeeds(stack, file, result.resources),
+    };
 }
 
-// The chart's values are printed once, as plugin_connector; apiVersion/kind repeat the type.
-function keyInputs(r: RecordedResource): Record<string, unknown> {
-    const { values, apiVersion: _a, kind: _k, __provider, ...rest } = r.inputs as Record<string, unknown>;
-    // A dynamic resource's provider is serialized JavaScript: its size says enough.
-    const shown =
-        __provider === undefined ? rest : { ...rest, __provider: `(serialized dynamic provider, ${String(__provider).length} characters)` };
-    return values === undefined ? shown : { ...shown, values: "(see plugin_connector below; other chart values as given)" };
+/** The report as printed: a YAML document, a comment line first. */
+export function formatSynth(stack: string, file: OfflineStackConfig, result: SynthResult): string {
+    const n = result.resources.length;
+    const header =
+        `# Stack "${stack}": ${n} resource${n === 1 ? "" : "s"} would be created (evaluated offline: no Pulumi CLI, cloud ` +
+        "or cluster was contacted).\n";
+    return header + YAML.stringify(synthReport(stack, file, result), { lineWidth: 0 });
 }
 
-function indent(text: string, n: number): string {
-    return text
-        .split("\n")
-        .map((l) => " ".repeat(n) + l)
-        .join("\n");
+// Inputs that are the program's machinery, not what the resource is: a dynamic provider's serialized code and the
+// push check's retry window. apiVersion/kind repeat the type; chart values are shown once, in their own section.
+const HIDDEN_INPUTS = new Set(["apiVersion", "kind", "settleMs"]);
+const DYNAMIC = "pulumi-nodejs:dynamic:Resource";
+
+function shownInputs(r: RecordedResource): Record<string, unknown> {
+    const shown: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(r.inputs)) {
+        if (key.startsWith("__") || (HIDDEN_INPUTS.has(key) && (key !== "settleMs" || r.type === DYNAMIC))) continue;
+        shown[key] = key === "values" && r.type.startsWith("kubernetes:helm.sh/") ? "(see chart values below)" : value;
+    }
+    return shown;
+}
+
+/** `whole`: a secret is one `[secret]`. `leaves`: its keys stay, every value in it is `[secret]`. */
+type Masking = "whole" | "leaves";
+
+function present(value: unknown, mockIds: ReadonlyMap<string, readonly string[]>, masking: Masking, used: Set<string>): unknown {
+    if (isSecretValue(value)) {
+        return masking === "whole" ? SECRET_MASK : maskLeaves(value.value);
+    }
+    if (isUnknown(value)) {
+        return KNOWN_AFTER_UP;
+    }
+    if (typeof value === "string") {
+        const owners = mockIds.get(value);
+        if (owners !== undefined) {
+            used.add(value);
+            return `(mock id of ${ownerOf(owners)}: ${KNOWN_AFTER_UP.slice(1, -1)})`;
+        }
+        let text = value;
+        for (const [id, of] of mockIds) {
+            if (!text.includes(id)) continue;
+            used.add(id);
+            text = text.split(id).join(`<mock id of ${ownerOf(of)}>`);
+        }
+        return text;
+    }
+    if (Array.isArray(value)) {
+        return value.map((v) => present(v, mockIds, masking, used));
+    }
+    if (typeof value === "object" && value !== null) {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, present(v, mockIds, masking, used)]));
+    }
+    return value;
+}
+
+/** `type::name` of the one resource an id was made up for; the name alone when several share it. */
+function ownerOf(owners: readonly string[]): string {
+    return owners.length === 1 ? owners[0] : owners[0].slice(owners[0].lastIndexOf("::") + 2);
+}
+
+function maskLeaves(value: unknown): unknown {
+    if (isSecretValue(value)) return maskLeaves(value.value);
+    if (Array.isArray(value)) return value.map(maskLeaves);
+    if (typeof value === "object" && value !== null && !isUnknown(value)) {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskLeaves(v)]));
+    }
+    return SECRET_MASK;
+}
+
+/** An unknown of the preview, as the mocks deserialize it (`pulumi.Unknown`). */
+function isUnknown(value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as { __pulumiUnknown?: unknown }).__pulumiUnknown === true;
 }
