@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { DifyPluginRegistryArgs } from "./args";
+import { passDependsOnToChildren } from "./childOptions";
 import { deployDifyChart } from "./helmDeployment";
 import { type Eventually, outputOf, whenKnown } from "./inputs";
 import type { MirroredImage } from "./resources/imageMirror/provider";
@@ -51,7 +52,7 @@ export class DifyPluginRegistry extends pulumi.ComponentResource {
     constructor(name: string, args: DifyPluginRegistryArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before the component itself is registered: bad input leaves nothing behind.
         const plan = planPluginRegistry(name, args);
-        super(new.target.pulumiType, name, {}, opts);
+        super(new.target.pulumiType, name, {}, passDependsOnToChildren(new.target.pulumiType, name, opts));
         const resourceHost = new.target.resourceHost;
         for (const warning of plan.warnings) {
             void pulumi.log.warn(warning, this);

@@ -7,8 +7,9 @@ import { DifyPluginRegistry } from "../components/pluginRegistry";
 import { planPluginRegistry } from "../components/plan";
 import { registryKindFor } from "../components/registries";
 import type { ResourceHost } from "../components/resources/host";
+import { type InputsSchema, type PathDependencies, type PropertyPath, withDependencies } from "./dependencies";
 import { MultiLanguageArgs, toDifyPluginRegistryArgs } from "./multiLanguageArgs";
-import { PLUGIN_REGISTRY_TOKEN } from "./schema";
+import { PLUGIN_REGISTRY_TOKEN, packageSchema } from "./schema";
 import { packageVersion } from "./version";
 
 /**
@@ -47,8 +48,19 @@ interface OutputInternals {
     promise(withUnknowns?: boolean): Promise<unknown>;
 }
 
-/** The SDK's marker for a value not known during a preview, as deserialized from the engine. */
-const UNKNOWN_VALUE = (require("@pulumi/pulumi/output") as { unknown: unknown }).unknown;
+const sdkOutput = require("@pulumi/pulumi/output") as {
+    /** The SDK's marker for a value not known during a preview, as deserialized from the engine. */
+    unknown: unknown;
+    /** Every resource an Output depends on, its nested Outputs' included. */
+    getAllResources(output: pulumi.Output<unknown>): Promise<Set<pulumi.Resource>>;
+};
+const UNKNOWN_VALUE = sdkOutput.unknown;
+
+/** What resolving the inputs found besides their values: which paths were secret, which depended on resources. */
+interface Found {
+    readonly secretPaths: Set<string>;
+    readonly dependencies: PathDependencies[];
+}
 
 /** An Output not known yet (preview): the component checks it, and its children take it, once it is known. */
 function unknownOutput(): pulumi.Output<unknown> {
@@ -56,33 +68,35 @@ function unknownOutput(): pulumi.Output<unknown> {
     return new Output([], Promise.resolve(undefined), Promise.resolve(false), Promise.resolve(false), Promise.resolve([]));
 }
 
-async function resolve(value: unknown, secretPaths: Set<string>, path: string): Promise<unknown> {
+/** `path` as the secret paths name it: `pluginConnector.mirrorImages.auth`, `acr.owners[0]`. */
+const dotted = (path: PropertyPath) => path.reduce<string>((s, k) => (typeof k === "number" ? `${s}[${k}]` : s ? `${s}.${k}` : k), "");
+
+async function resolve(value: unknown, found: Found, path: PropertyPath): Promise<unknown> {
     if (value === UNKNOWN_VALUE) {
         return unknownOutput();
     }
     if (pulumi.Output.isInstance(value)) {
         const out = value as unknown as OutputInternals;
         if (await out.isSecret) {
-            secretPaths.add(path);
+            found.secretPaths.add(dotted(path));
         }
+        found.dependencies.push({ path, resources: [...(await sdkOutput.getAllResources(value))] });
         // With unknowns: a block that is unknown only in part resolves to its known values and unknown leaves.
         const inner = await out.promise(true);
         if (!(await out.isKnown) && (inner === undefined || inner === UNKNOWN_VALUE)) {
             return value;
         }
-        return resolve(inner, secretPaths, path);
+        return resolve(inner, found, path);
     }
     if (isRpcSecret(value)) {
-        secretPaths.add(path);
-        return resolve(value.value, secretPaths, path);
+        found.secretPaths.add(dotted(path));
+        return resolve(value.value, found, path);
     }
     if (Array.isArray(value)) {
-        return Promise.all(value.map((v, i) => resolve(v, secretPaths, `${path}[${i}]`)));
+        return Promise.all(value.map((v, i) => resolve(v, found, [...path, i])));
     }
     if (typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
-        const entries = await Promise.all(
-            Object.entries(value).map(async ([k, v]) => [k, await resolve(v, secretPaths, path ? `${path}.${k}` : k)] as const),
-        );
+        const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await resolve(v, found, [...path, k])] as const));
         return Object.fromEntries(entries);
     }
     return value;
@@ -94,17 +108,25 @@ async function resolve(value: unknown, secretPaths: Set<string>, path: string): 
  * - a value that arrived secret on its own (an output value) stays secret, wherever it is;
  * - the SDK lifts a nested secret-wrapped value to its top-level property (a whole block arrives secret): a registry
  *   block then keeps its kind's credentials (`secretKeys`) secret — they always are, as in TypeScript — and
- *   `pluginConnector` its `mirrorImages.auth` (and `pushCheck` its `auth`). A `chart` that arrives secret, or a `pluginConnector` whose secret is
- *   not that login, is refused: which of its values was secret is lost, and none may end up in plain text.
+ *   `pluginConnector` its `mirrorImages.auth` (and `pushCheck` its `auth`);
+ * - a secret `chart`, or a secret inside `chart.values`, makes the values one secret (`chart.secretValues`), as the
+ *   stack program does with a secret `chart`: which value was secret may be lost, and all of them stay secret. A secret
+ *   `chart` without values, a secret `chart.version` (or another key written in plain text), or a `pluginConnector`
+ *   whose secret is not its mirror login is refused, rather than written in plain text.
+ * `dependencies` are where each Output was and what it depended on ({@link withDependencies}).
  */
 export async function resolveInputs(
     name: string,
     inputs: pulumi.Inputs,
-): Promise<{ values: MultiLanguageArgs; secret: () => MultiLanguageArgs }> {
-    const secretPaths = new Set<string>();
-    const values = (await resolve(inputs, secretPaths, "")) as Record<string, any>;
-    refuseLostSecrets(name, values, secretPaths);
-    return { values, secret: () => withSecrets(copy(values) as Record<string, any>, secretPaths) };
+): Promise<{ values: MultiLanguageArgs; secret: () => MultiLanguageArgs; dependencies: readonly PathDependencies[] }> {
+    const found: Found = { secretPaths: new Set(), dependencies: [] };
+    const values = (await resolve(inputs, found, [])) as Record<string, any>;
+    refuseLostSecrets(name, values, found.secretPaths);
+    return {
+        values,
+        secret: () => withSecrets(copy(values) as Record<string, any>, found.secretPaths),
+        dependencies: found.dependencies,
+    };
 }
 
 /** A copy of plain objects and arrays; anything else (Outputs, resources) is kept as it is. */
@@ -118,16 +140,22 @@ function copy(value: unknown): unknown {
     return value;
 }
 
+/** A secret path inside `chart`: `chart` itself, `chart.values.x`. */
+const inChart = (path: string) => path === "chart" || path.startsWith("chart.") || path.startsWith("chart[");
+
 function withSecrets(plain: Record<string, any>, secretPaths: ReadonlySet<string>): MultiLanguageArgs {
     for (const path of secretPaths) {
         const keys = path.split(".");
-        if (keys.length > 1 && !path.includes("[")) {
+        if (keys.length > 1 && !path.includes("[") && !inChart(path)) {
             const parent = keys.slice(0, -1).reduce((o, k) => o?.[k], plain);
             const key = keys[keys.length - 1];
             if (parent && parent[key] !== undefined) {
                 parent[key] = pulumi.secret(parent[key]);
             }
         }
+    }
+    if ([...secretPaths].some(inChart) && plain.chart) {
+        plain.chart = { ...plain.chart, secretValues: true };
     }
     for (const [block, value] of Object.entries(plain)) {
         const kind = registryKindFor(block);
@@ -149,11 +177,20 @@ function withSecrets(plain: Record<string, any>, secretPaths: ReadonlySet<string
 
 function refuseLostSecrets(name: string, plain: Record<string, any>, secretPaths: ReadonlySet<string>): void {
     const problems: pulumi.InputPropertyErrorDetails[] = [];
-    if (secretPaths.has("chart") || (secretPaths.has("pluginConnector") && plain.pluginConnector?.mirrorImages?.auth === undefined)) {
-        const block = secretPaths.has("chart") ? "chart" : "pluginConnector";
+    const chart = plain.chart as Record<string, unknown> | undefined;
+    for (const path of [...secretPaths].filter(inChart)) {
+        if (path === "chart" ? chart?.values === undefined && chart?.valuesFile === undefined : !/^chart\.values(\.|\[|$)/.test(path)) {
+            problems.push({
+                propertyPath: path,
+                reason: "is secret, but only chart.values can be kept secret (as a whole: chart.secretValues); chart.version, repository, chart, releaseName and the other keys are written in plain text",
+            });
+            break;
+        }
+    }
+    if (secretPaths.has("pluginConnector") && plain.pluginConnector?.mirrorImages?.auth === undefined) {
         problems.push({
-            propertyPath: block,
-            reason: `holds a secret value, and the engine does not say which one: ${block} takes no credentials (give registry credentials in the registry block, a mirror login as pluginConnector.mirrorImages.auth)`,
+            propertyPath: "pluginConnector",
+            reason: "holds a secret value, and the engine does not say which one: pluginConnector takes no credentials (give registry credentials in the registry block, a mirror login as pluginConnector.mirrorImages.auth)",
         });
     }
     if (problems.length > 0) {
@@ -164,7 +201,24 @@ function refuseLostSecrets(name: string, plain: Record<string, any>, secretPaths
     }
 }
 
-/** Creates the component for `Construct` and returns its URN and the outputs the schema declares. */
+let schemaOfInputs: InputsSchema | undefined;
+/** The inputs' part of the package schema: which values the component takes as `pulumi.Input`. */
+function inputsSchema(): InputsSchema {
+    if (!schemaOfInputs) {
+        const schema = packageSchema("0.0.0") as { resources: Record<string, { inputProperties: InputsSchema["properties"] }> };
+        schemaOfInputs = {
+            properties: schema.resources[PLUGIN_REGISTRY_TOKEN].inputProperties,
+            types: (schema as unknown as { types: InputsSchema["types"] }).types,
+        };
+    }
+    return schemaOfInputs;
+}
+
+/**
+ * Creates the component for `Construct` and returns its URN and the outputs the schema declares. The options the
+ * engine sent (`providers`, `protect`, `aliases`, `dependsOn`, …) are the component's; the component passes them on to
+ * its children (the SDK does `providers`, `protect` and aliases through the parent, the component does `dependsOn`).
+ */
 export async function constructPluginRegistry(
     name: string,
     inputs: pulumi.Inputs,
@@ -174,7 +228,13 @@ export async function constructPluginRegistry(
     // Validate the plain values first: an invalid credential then gets the TypeScript API's error at once (a secret
     // Output is only checked once it resolves, after this call has returned).
     planPluginRegistry(name, toDifyPluginRegistryArgs(name, resolved.values));
-    const component = new PackagedPluginRegistry(name, toDifyPluginRegistryArgs(name, resolved.secret()), options);
+    const { args, dependsOn } = withDependencies(resolved.secret() as Record<string, unknown>, resolved.dependencies, inputsSchema());
+    // The SDK's Construct gives `dependsOn` as a list.
+    const given = (options.dependsOn ?? []) as pulumi.Input<pulumi.Resource>[];
+    const component = new PackagedPluginRegistry(name, toDifyPluginRegistryArgs(name, args as MultiLanguageArgs), {
+        ...options,
+        ...(dependsOn.length > 0 ? { dependsOn: [...given, ...dependsOn] } : {}),
+    });
     return {
         urn: component.urn,
         state: Object.fromEntries(OUTPUT_NAMES.map((key) => [key, component[key]])),

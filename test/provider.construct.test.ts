@@ -291,13 +291,49 @@ describe("provider: Construct over gRPC", function () {
             assert.equal(engine.registrations.length, 0);
         });
 
-        it("a secret inside chart is refused rather than written in plain text", async () => {
-            const err = await construct({
-                docker: { server: "h.example.com", prefix: "p", username: "u", password: secretValue("p") },
-                chart: { version: "3.9.1", values: { api: { secretKey: secretValue("k") } } },
-            }).catch((e) => e);
-            assert.match(grpcMessage(err), /- chart: holds a secret value/);
-            assert.equal(engine.registrations.length, 0);
+        it("a secret chart without values, or a secret chart.version, is refused rather than written in plain text", async () => {
+            const docker = { server: "h.example.com", prefix: "p", username: "u", password: secretValue("p") };
+            for (const [chart, path] of [
+                [secretValue({ version: "3.9.1" }), "chart"],
+                [{ version: outputValue("3.9.1", true) }, "chart.version"],
+            ] as const) {
+                const err = await construct({ docker, chart }).catch((e) => e);
+                assert.match(
+                    grpcMessage(err),
+                    new RegExp(
+                        `- ${path.replace(".", "\\.")}: is secret, but only chart\\.values can be kept secret \\(as a whole: chart\\.secretValues\\)`,
+                    ),
+                );
+                assert.equal(engine.registrations.length, 0);
+            }
         });
+    });
+
+    describe("a secret chart block (as the stack program's secret chart): chart.values become one secret", () => {
+        const docker = { server: "h.example.com", prefix: "p", username: "u", password: secretValue("pw") };
+        const tsDocker = { type: "docker" as const, server: "h.example.com", prefix: "p", username: "u", password: "pw" };
+        const values = { api: { secretKey: "chart-Sentinel-k" } };
+
+        for (const [label, chart] of [
+            ["the whole block secret (the SDK lifts a nested secret to it)", secretValue({ version: "3.9.1", values })],
+            [
+                "a secret output value inside chart.values",
+                { version: "3.9.1", values: { api: { secretKey: outputValue("chart-Sentinel-k", true) } } },
+            ],
+        ] as const) {
+            it(`${label}: the TypeScript API's children with chart.secretValues, the value in no plain input`, async () => {
+                await construct({ docker, chart, pushCheck: { enabled: false } });
+                const expected = await typescriptChildren({
+                    registry: tsDocker,
+                    chart: { version: "3.9.1", values, secretValues: true },
+                    pushCheck: false,
+                });
+                assert.deepEqual(childrenOf(engine.children()), expected);
+                const chartChild = engine.children().find((r) => r.type === "kubernetes:helm.sh/v4:Chart")!;
+                assert.ok(isSecretValue(chartChild.inputs.values));
+                assert.ok(JSON.stringify(engine.children()).includes("chart-Sentinel-k"), "the value reached the chart");
+                assert.ok(!JSON.stringify(redactSecrets(engine.children())).includes("chart-Sentinel-k"));
+            });
+        }
     });
 });
