@@ -10,7 +10,16 @@ import { ACCOUNT, answerAws, roleArn } from "./support/awsAnswers";
 import { AWS } from "./support/ecr";
 import { evaluate, thrownBy } from "./support/evaluate";
 import { isSecretValue, redactSecrets, unwrapSecrets } from "./support/mocks";
-import { FakeEngine, outputValue, ProviderProcess, type Registration, secretValue, UNKNOWN } from "./support/providerHarness";
+import {
+    FakeEngine,
+    outputValue,
+    PROJECT,
+    ProviderProcess,
+    type Registration,
+    STACK,
+    secretValue,
+    UNKNOWN,
+} from "./support/providerHarness";
 
 type Child = { type: string; name: string; inputs: Record<string, unknown> };
 /**
@@ -228,6 +237,53 @@ describe("provider: Construct over gRPC", function () {
         const visible = JSON.stringify(redactSecrets(check.inputs));
         assert.ok(JSON.stringify(check.inputs).includes("auths"), "the check got the login");
         assert.ok(!visible.includes("auths"), "only as a secret");
+    });
+
+    describe("the dependencies the program's inputs and options came with reach the children (issue 19, item 3)", () => {
+        const urn = (type: string, name: string) => `urn:pulumi:${STACK}::${PROJECT}::${type}::${name}`;
+        const LOGIN = urn("kubernetes:core/v1:ConfigMap", "login");
+        const SOURCE = urn("kubernetes:core/v1:ConfigMap", "namespace-source");
+        const GATE = urn("kubernetes:core/v1:ConfigMap", "gate");
+        const docker = (password: unknown) => ({ server: "h.example.com", prefix: "dify/plugins", username: "u", password });
+        const base = { chart: { version: "3.9.1" }, pushCheck: { enabled: false } };
+        const secretOf = () => engine.children().find((r) => r.type === "kubernetes:core/v1:Secret")!;
+
+        it("a password sent as an output value with its dependencies: the Secret's data depends on them", async () => {
+            await construct({ ...base, docker: docker(outputValue("pw", true, [LOGIN])) });
+            assert.ok(secretOf().propertyDependencies.data?.includes(LOGIN), JSON.stringify(secretOf().propertyDependencies));
+            assert.ok(secretOf().dependencies.includes(LOGIN));
+        });
+
+        it("a registry block the engine says depended on a resource (no output values): the Secret's data depends on it", async () => {
+            await provider.construct(
+                engine,
+                PLUGIN_REGISTRY_TOKEN,
+                "dify",
+                { ...base, docker: docker(secretValue("pw")) },
+                {
+                    inputDependencies: { docker: [LOGIN] },
+                },
+            );
+            assert.ok(secretOf().propertyDependencies.data?.includes(LOGIN), JSON.stringify(secretOf().propertyDependencies));
+        });
+
+        it("a plain input that depended on a resource (the namespace), and the component's dependsOn: every child depends on them", async () => {
+            await provider.construct(
+                engine,
+                PLUGIN_REGISTRY_TOKEN,
+                "dify",
+                { ...base, namespace: "dify", docker: docker(secretValue("pw")) },
+                { inputDependencies: { namespace: [SOURCE] }, dependsOn: [GATE] },
+            );
+            assert.deepEqual(childrenOf(engine.children()).map(key), [
+                "kubernetes:core/v1:Namespace::dify-namespace",
+                "kubernetes:core/v1:Secret::dify-image-repo-secret",
+                "kubernetes:helm.sh/v4:Chart::dify-dify",
+            ]);
+            for (const child of engine.children()) {
+                assert.ok(child.dependencies.includes(SOURCE) && child.dependencies.includes(GATE), `${child.name}: ${child.dependencies}`);
+            }
+        });
     });
 
     describe("bad input", () => {

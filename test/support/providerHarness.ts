@@ -30,6 +30,10 @@ export interface Registration {
     readonly parent: string;
     readonly custom: boolean;
     readonly inputs: Record<string, unknown>;
+    /** The URNs the resource depends on (`dependsOn` and its inputs' dependencies). */
+    readonly dependencies: readonly string[];
+    /** Per input property, the URNs its value depended on. */
+    readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
 }
 
 /** What a resource's creation answers besides its inputs (an ARN), by type; the default is its inputs. */
@@ -60,7 +64,19 @@ export class FakeEngine {
                 const req = call.request as resproto.RegisterResourceRequest;
                 const parent = req.getParent();
                 const inputs = rpc.deserializeProperties(req.getObject() ?? new structproto.Struct());
-                this.registrations.push({ type: req.getType(), name: req.getName(), parent, custom: req.getCustom(), inputs });
+                const propertyDependencies: Record<string, string[]> = {};
+                req.getPropertydependenciesMap().forEach((deps, key) => {
+                    propertyDependencies[key] = deps.getUrnsList();
+                });
+                this.registrations.push({
+                    type: req.getType(),
+                    name: req.getName(),
+                    parent,
+                    custom: req.getCustom(),
+                    inputs,
+                    dependencies: req.getDependenciesList(),
+                    propertyDependencies,
+                });
                 const parentTypes = parent ? parent.split("::")[2] : "";
                 const qualified =
                     parentTypes && !parentTypes.startsWith("pulumi:pulumi:Stack") ? `${parentTypes}$${req.getType()}` : req.getType();
@@ -184,7 +200,13 @@ export class ProviderProcess {
         type: string,
         name: string,
         inputs: Record<string, unknown>,
-        options: { preview?: boolean } = {},
+        options: {
+            preview?: boolean;
+            /** Per top-level input, the URNs its value depended on (as the engine reports them). */
+            inputDependencies?: Record<string, string[]>;
+            /** The component's `dependsOn`, as URNs. */
+            dependsOn?: string[];
+        } = {},
     ): Promise<Record<string, unknown>> {
         const req = new provproto.ConstructRequest();
         req.setProject(PROJECT);
@@ -197,6 +219,12 @@ export class ProviderProcess {
         req.setName(name);
         req.setParent(STACK_URN);
         req.setInputs(structproto.Struct.fromJavaScript(inputs as any));
+        for (const [key, urns] of Object.entries(options.inputDependencies ?? {})) {
+            const deps = new provproto.ConstructRequest.PropertyDependencies();
+            deps.setUrnsList(urns);
+            req.getInputdependenciesMap().set(key, deps);
+        }
+        req.setDependenciesList(options.dependsOn ?? []);
         return new Promise((resolve, reject) =>
             this.client.construct(req, (err, resp) =>
                 err
@@ -222,7 +250,12 @@ export function secretValue(value: unknown): Record<string, unknown> {
 /** Wire form of a value not known yet (a preview). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-/** Wire form of an output value (what an SDK that keeps Outputs sends): known, secret or not. */
-export function outputValue(value: unknown, secret = false): Record<string, unknown> {
-    return { "4dabf18193072939515e22adb298388d": "d0e6a833031e9bbcd3f4e8bde6ca49a4", value, secret };
+/** Wire form of an output value (what an SDK that keeps Outputs sends): known, secret or not, with its dependencies. */
+export function outputValue(value: unknown, secret = false, dependencies?: string[]): Record<string, unknown> {
+    return {
+        "4dabf18193072939515e22adb298388d": "d0e6a833031e9bbcd3f4e8bde6ca49a4",
+        value,
+        secret,
+        ...(dependencies ? { dependencies } : {}),
+    };
 }
