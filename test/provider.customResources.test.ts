@@ -6,90 +6,15 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as grpc from "@grpc/grpc-js";
-import * as structproto from "google-protobuf/google/protobuf/struct_pb";
-import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import { PACKAGE_RESOURCE_TOKENS } from "../components/resources/host";
 import { dockerConfig } from "./support/checkRegistries";
 import { FakeTcrApi } from "./support/fakeTcr";
+import { Crud, isSecret, urnOf } from "./support/providerCrud";
 import { FakeEngine, ProviderProcess, secretValue } from "./support/providerHarness";
 import { INSTALL_HINT, registryAvailable, type RunningRegistry, startRegistry } from "./support/registry";
 import { multiLayerImage, pushLayout } from "./support/testImages";
 
 type Props = Record<string, any>;
-const SIG = "4dabf18193072939515e22adb298388d";
-const isSecret = (v: unknown) => typeof v === "object" && v !== null && (v as Props)[SIG] === "1b47061264138c4ac30d75fd1eb44270";
-const urnOf = (token: string, name: string) => `urn:pulumi:test::dify-plugin-registry::${token}::${name}`;
-const struct = (props: Props) => structproto.Struct.fromJavaScript(props);
-
-/** The CRUD calls of the engine, over gRPC. */
-class Crud {
-    constructor(private readonly provider: ProviderProcess) {}
-
-    private call<T>(method: string, req: unknown, read: (resp: any) => T): Promise<T> {
-        return new Promise((resolve, reject) =>
-            (this.provider.client as any)[method](req, (err: grpc.ServiceError | null, resp: any) =>
-                err ? reject(err) : resolve(read(resp)),
-            ),
-        );
-    }
-
-    check(urn: string, olds: Props, news: Props): Promise<{ inputs: Props; failures: { property: string; reason: string }[] }> {
-        const req = new provproto.CheckRequest();
-        req.setUrn(urn);
-        req.setOlds(struct(olds));
-        req.setNews(struct(news));
-        return this.call("check", req, (r) => ({
-            inputs: r.getInputs().toJavaScript(),
-            failures: r.getFailuresList().map((f: any) => ({ property: f.getProperty(), reason: f.getReason() })),
-        }));
-    }
-
-    diff(urn: string, id: string, olds: Props, news: Props): Promise<"none" | "some" | "unknown"> {
-        const req = new provproto.DiffRequest();
-        req.setUrn(urn);
-        req.setId(id);
-        req.setOlds(struct(olds));
-        req.setNews(struct(news));
-        const names: Record<number, string> = {
-            [provproto.DiffResponse.DiffChanges.DIFF_NONE]: "none",
-            [provproto.DiffResponse.DiffChanges.DIFF_SOME]: "some",
-        };
-        return this.call("diff", req, (r) => (names[r.getChanges()] ?? "unknown") as "none" | "some" | "unknown");
-    }
-
-    create(urn: string, props: Props): Promise<{ id: string; outs: Props }> {
-        const req = new provproto.CreateRequest();
-        req.setUrn(urn);
-        req.setProperties(struct(props));
-        return this.call("create", req, (r) => ({ id: r.getId(), outs: r.getProperties().toJavaScript() }));
-    }
-
-    read(urn: string, id: string, props: Props): Promise<{ id: string; props: Props }> {
-        const req = new provproto.ReadRequest();
-        req.setUrn(urn);
-        req.setId(id);
-        req.setProperties(struct(props));
-        return this.call("read", req, (r) => ({ id: r.getId(), props: r.getProperties()?.toJavaScript() ?? {} }));
-    }
-
-    update(urn: string, id: string, olds: Props, news: Props): Promise<Props> {
-        const req = new provproto.UpdateRequest();
-        req.setUrn(urn);
-        req.setId(id);
-        req.setOlds(struct(olds));
-        req.setNews(struct(news));
-        return this.call("update", req, (r) => r.getProperties().toJavaScript());
-    }
-
-    delete(urn: string, id: string, props: Props): Promise<void> {
-        const req = new provproto.DeleteRequest();
-        req.setUrn(urn);
-        req.setId(id);
-        req.setProperties(struct(props));
-        return this.call("delete", req, () => undefined);
-    }
-}
 
 describe("provider: the push check, the image mirror and TCR as the package's custom resources (CRUD over gRPC)", function () {
     this.timeout(180_000);
