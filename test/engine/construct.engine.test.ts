@@ -1,10 +1,9 @@
 // Construct through the real engine (issue 19, item 3): a program that reaches the component only through the
-// package's provider (test/engine/remoteProgram/index.js, a remote component as the generated SDKs make it) against a
-// real API server. What the program gave with its inputs and options must reach the component's children, as read
-// from `pulumi stack export`: the Secret depends on the resource its password came from, the component's dependsOn,
+// package's provider (test/engine/remoteProgram/index.js, a remote component as the generated SDKs make it; the
+// provider started from bin/pulumi-resource-dify-plugin-registry on PATH) against a real API server. What the program
+// gave with its inputs and options must reach the component's children, as read from `pulumi stack export`: the Secret depends on the resource its password came from, the component's dependsOn,
 // protect, explicit Kubernetes provider and aliases reach every child, and a secret chart block is kept secret.
 import * as assert from "node:assert/strict";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { apiServerAvailable, ENGINE_TOOLS_HINT, engineToolsBinDir, type RunningApiServer, startApiServer } from "../support/apiServer";
 import { type ChartRepository, startChartRepository } from "../support/chartRepository";
@@ -17,14 +16,6 @@ const PROJECT = "remote-user";
 const PASSWORD = "construct-Sentinel-pw-77a1";
 const CHART_SECRET = "chart-Sentinel-key-3c9e";
 const COMPONENT_TYPE = "dify-plugin-registry:index:PluginRegistry";
-
-/** The package's provider as the engine finds a plugin that is not installed: `pulumi-resource-<name>` on PATH. */
-function providerOnPath(dir: string): string {
-    fs.mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, "pulumi-resource-dify-plugin-registry");
-    fs.writeFileSync(file, `#!/bin/sh\nexec "${process.execPath}" "${path.join(ROOT, "provider", "entry.js")}" "$@"\n`, { mode: 0o755 });
-    return dir;
-}
 
 describe("engine: Construct keeps the program's dependencies and options (the component through its provider)", () => {
     let api: RunningApiServer;
@@ -63,8 +54,8 @@ describe("engine: Construct keeps the program's dependencies and options (the co
         assert.ok(apiServerAvailable() && pulumiBinary(), `engine tools missing; ${ENGINE_TOOLS_HINT}`);
         [api, repo] = await Promise.all([startApiServer(), startChartRepository()]);
         ws = new EngineWorkspace({ project: PROJECT, program: path.join(__dirname, "remoteProgram", "index.js") });
-        const bin = providerOnPath(path.join(ws.dir, "plugins"));
-        env = { PATH: [bin, path.dirname(pulumiBinary()!), engineToolsBinDir(), process.env.PATH].join(path.delimiter) };
+        // The provider's launcher on PATH: the engine starts `pulumi-resource-dify-plugin-registry` (an ambient plugin).
+        env = { PATH: [path.join(ROOT, "bin"), path.dirname(pulumiBinary()!), engineToolsBinDir(), process.env.PATH].join(path.delimiter) };
         await ws.init({
             kubeconfig: api.kubeconfigPath,
             server: "harbor.example.com",
