@@ -29,11 +29,15 @@ export const PLUGIN_REGISTRY_TOKEN = `${PACKAGE_NAME}:index:PluginRegistry`;
 export const PACKAGE_NAMESPACE = "dify";
 /** The repository (package.json's `repository`, without `git+` and `.git`; a test holds the two together). */
 export const REPOSITORY = "https://github.com/OWNER/dify-plugin-registry";
-/** The generated SDKs' package and module names: the ones README.md and the examples use. */
+/**
+ * The generated SDKs' package and module names: the ones README.md and the examples use. `respectSchemaVersion`: the
+ * Python and Go SDKs carry the schema's version (else Python's is 0.0.0), so the component and the resources the
+ * provider creates under it (stated at the package version) ask the engine for one provider, not two.
+ */
 export const LANGUAGE_NAMES = {
     nodejs: { packageName: PACKAGE_NAME },
-    python: { packageName: "pulumi_dify_plugin_registry" },
-    go: { importBasePath: `${REPOSITORY.replace(/^https:\/\//, "")}/sdk/go/difypluginregistry` },
+    python: { packageName: "pulumi_dify_plugin_registry", respectSchemaVersion: true },
+    go: { importBasePath: `${REPOSITORY.replace(/^https:\/\//, "")}/sdk/go/difypluginregistry`, respectSchemaVersion: true },
     csharp: { rootNamespace: "Dify" },
     java: { basePackage: "com.dify" },
 } as const;

@@ -36,6 +36,7 @@ import {
     startMirrorWorld,
 } from "../support/mirrorWorld";
 import { EngineWorkspace, pulumiBinary } from "../support/pulumiEngine";
+import { packageVersion } from "../../provider/version";
 import { INSTALL_HINT, registryAvailable } from "../support/registry";
 
 type Json = Record<string, any>;
@@ -63,8 +64,17 @@ function exampleConfig(world: MirrorWorld): Record<string, unknown> {
     };
 }
 
-/** up, the objects, preview, secrets, destroy: the same for every language; `workspace` makes the user's project. */
-function describeExample(title: string, workspace: (world: MirrorWorld, pluginBin: string) => Promise<EngineWorkspace>): void {
+/**
+ * up, the objects, preview, secrets, destroy: the same for every language; `workspace` makes the user's project.
+ * `versionedComponent`: the program asks for the package at its version, as the resources the provider creates under
+ * the component do — one provider process. The generated SDKs do (the schema's `respectSchemaVersion`); a YAML program
+ * without `packages:` names no version, so the engine starts a second, unversioned provider for the component.
+ */
+function describeExample(
+    title: string,
+    versionedComponent: boolean,
+    workspace: (world: MirrorWorld, pluginBin: string) => Promise<EngineWorkspace>,
+): void {
     describe(title, () => {
         let world: MirrorWorld;
         let ws: EngineWorkspace;
@@ -99,6 +109,16 @@ function describeExample(title: string, workspace: (world: MirrorWorld, pluginBi
             const mirror = byName(resources, "dify-image-mirror");
             assert.equal(mirror.type, "dify-plugin-registry:index:ImageMirror");
             assert.equal(mirror.outputs.lastRun.copied, MIRRORED.length, JSON.stringify(mirror.outputs.lastRun));
+        });
+
+        it("the providers of this package the engine started: the component's and the resources' under it", async () => {
+            const resources = JSON.parse(await ws.ok(["stack", "export"])).deployment.resources as Json[];
+            const providers = resources.filter((r) => r.type === "pulumi:providers:dify-plugin-registry");
+            const atVersion = `default_${packageVersion().replace(/\./g, "_")}`;
+            assert.deepEqual(
+                providers.map((r) => String(r.urn).split("::").pop()),
+                versionedComponent ? [atVersion] : ["default", atVersion],
+            );
         });
 
         it("the cluster holds the objects the TypeScript stack program creates for the same settings", async () => {
@@ -140,7 +160,7 @@ function describeExample(title: string, workspace: (world: MirrorWorld, pluginBi
     });
 }
 
-describeExample("engine: examples/python (the generated Python SDK), push check and mirrorImages on", async (world, bin) => {
+describeExample("engine: examples/python (the generated Python SDK), push check and mirrorImages on", true, async (world, bin) => {
     const project = path.join(world.dir, "project");
     fs.mkdirSync(project);
     fs.copyFileSync(path.join(EXAMPLES, "python", "__main__.py"), path.join(project, "__main__.py"));
@@ -157,7 +177,7 @@ describeExample("engine: examples/python (the generated Python SDK), push check 
     });
 });
 
-describeExample("engine: examples/yaml (the YAML language host), push check and mirrorImages on", async (world, bin) => {
+describeExample("engine: examples/yaml (the YAML language host), push check and mirrorImages on", false, async (world, bin) => {
     const project = path.join(world.dir, "project");
     fs.mkdirSync(project);
     const projectFile = projectFileOf("yaml");

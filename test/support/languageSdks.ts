@@ -6,7 +6,6 @@
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { engineToolsBinDir } from "./apiServer";
@@ -31,20 +30,11 @@ export function languageToolsAvailable(): boolean {
     );
 }
 
-/**
- * A directory holding the provider's launcher: the repository's `bin/` when it has one, else a temporary one running
- * `provider/entry.js` (what the repository's launcher runs) with this Node.js.
- */
+/** The directory of the provider's launcher `bin/pulumi-resource-dify-plugin-registry`, to put on PATH as users do. */
 export function pluginBinDir(): string {
-    const shipped = path.join(ROOT, "bin", PLUGIN_EXECUTABLE);
-    if (fs.existsSync(shipped)) return path.dirname(shipped);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dify-plugin-bin-"));
-    fs.writeFileSync(
-        path.join(dir, PLUGIN_EXECUTABLE),
-        `#!/bin/sh\nexec "${process.execPath}" "${path.join(ROOT, "provider", "entry.js")}" "$@"\n`,
-        { mode: 0o755 },
-    );
-    return dir;
+    const launcher = path.join(ROOT, "bin", PLUGIN_EXECUTABLE);
+    if (!fs.existsSync(launcher)) throw new Error(`no provider launcher at ${launcher}`);
+    return path.dirname(launcher);
 }
 
 /** The schema the provider serves, read by the CLI from the launcher (`pulumi package get-schema <executable>`). */
