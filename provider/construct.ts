@@ -118,14 +118,20 @@ async function resolve(value: unknown, found: Found, path: PropertyPath): Promis
 export async function resolveInputs(
     name: string,
     inputs: pulumi.Inputs,
-): Promise<{ values: MultiLanguageArgs; secret: () => MultiLanguageArgs; dependencies: readonly PathDependencies[] }> {
+): Promise<{
+    values: MultiLanguageArgs;
+    secret: () => MultiLanguageArgs;
+    dependencies: readonly PathDependencies[];
+    secretPaths: ReadonlySet<string>;
+}> {
     const found: Found = { secretPaths: new Set(), dependencies: [] };
     const values = (await resolve(inputs, found, [])) as Record<string, any>;
-    refuseLostSecrets(name, values, found.secretPaths);
+    withoutSecretValues(found.secretPaths, () => refuseLostSecrets(name, values, found.secretPaths));
     return {
         values,
         secret: () => withSecrets(copy(values) as Record<string, any>, found.secretPaths),
         dependencies: found.dependencies,
+        secretPaths: found.secretPaths,
     };
 }
 
@@ -201,6 +207,34 @@ function refuseLostSecrets(name: string, plain: Record<string, any>, secretPaths
     }
 }
 
+/** `a` is `b`, inside it, or around it (`chart` and `chart.values.x`). */
+const overlaps = (a: string, b: string) =>
+    a === b ||
+    [a, b].some((p, i) => {
+        const q = i === 0 ? b : a;
+        return q.startsWith(`${p}.`) || q.startsWith(`${p}[`);
+    });
+
+/**
+ * `fn()`, with an `InputPropertiesError` about a secret value turned into a plain error with the same message. The
+ * engine prints the value of each property such an error names, read from the inputs it sent, secret or not
+ * (`errorToMessage` in pulumi/pkg/resource/deploy/source_eval.go, v3.248.0): a refused secret `chart` would be printed
+ * whole. The message still names the key and what is valid.
+ */
+function withoutSecretValues<T>(secretPaths: ReadonlySet<string>, fn: () => T): T {
+    try {
+        return fn();
+    } catch (e) {
+        if (
+            pulumi.InputPropertiesError.isInstance(e) &&
+            e.errors.some((err) => [...secretPaths].some((s) => overlaps(err.propertyPath, s)))
+        ) {
+            throw new Error(e.message);
+        }
+        throw e;
+    }
+}
+
 let schemaOfInputs: InputsSchema | undefined;
 /** The inputs' part of the package schema: which values the component takes as `pulumi.Input`. */
 function inputsSchema(): InputsSchema {
@@ -227,13 +261,15 @@ export async function constructPluginRegistry(
     const resolved = await resolveInputs(name, inputs);
     // Validate the plain values first: an invalid credential then gets the TypeScript API's error at once (a secret
     // Output is only checked once it resolves, after this call has returned).
-    planPluginRegistry(name, toDifyPluginRegistryArgs(name, resolved.values));
-    const { args, dependsOn } = withDependencies(resolved.secret() as Record<string, unknown>, resolved.dependencies, inputsSchema());
-    // The SDK's Construct gives `dependsOn` as a list.
-    const given = (options.dependsOn ?? []) as pulumi.Input<pulumi.Resource>[];
-    const component = new PackagedPluginRegistry(name, toDifyPluginRegistryArgs(name, args as MultiLanguageArgs), {
-        ...options,
-        ...(dependsOn.length > 0 ? { dependsOn: [...given, ...dependsOn] } : {}),
+    const component = withoutSecretValues(resolved.secretPaths, () => {
+        planPluginRegistry(name, toDifyPluginRegistryArgs(name, resolved.values));
+        const { args, dependsOn } = withDependencies(resolved.secret() as Record<string, unknown>, resolved.dependencies, inputsSchema());
+        // The SDK's Construct gives `dependsOn` as a list.
+        const given = (options.dependsOn ?? []) as pulumi.Input<pulumi.Resource>[];
+        return new PackagedPluginRegistry(name, toDifyPluginRegistryArgs(name, args as MultiLanguageArgs), {
+            ...options,
+            ...(dependsOn.length > 0 ? { dependsOn: [...given, ...dependsOn] } : {}),
+        });
     });
     return {
         urn: component.urn,

@@ -54,6 +54,8 @@ async function typescriptChildren(args: DifyPluginRegistryArgs): Promise<Child[]
 const childrenOf = (registrations: readonly Registration[]): Child[] => sorted(registrations.map(comparable));
 
 const grpcMessage = (err: unknown) => (err as { details: string }).details;
+/** The structured details of a gRPC error (the property errors the engine prints with each property's value). */
+const errorDetails = (err: unknown) => (err as { metadata: { get(key: string): unknown[] } }).metadata.get("grpc-status-details-bin");
 
 describe("provider: Construct over gRPC", function () {
     this.timeout(120_000);
@@ -304,6 +306,7 @@ describe("provider: Construct over gRPC", function () {
                 (e) => e,
             );
             assert.equal(grpcMessage(err), expected);
+            assert.equal(errorDetails(err).length, 1, "a property error the engine shows per property");
             assert.equal(engine.registrations.length, 0);
         });
 
@@ -360,6 +363,8 @@ describe("provider: Construct over gRPC", function () {
                         `- ${path.replace(".", "\\.")}: is secret, but only chart\\.values can be kept secret \\(as a whole: chart\\.secretValues\\)`,
                     ),
                 );
+                // No property details: the engine would print the named property's value, secret or not.
+                assert.deepEqual(errorDetails(err), [], path);
                 assert.equal(engine.registrations.length, 0);
             }
         });
