@@ -240,6 +240,39 @@ describe("mirror: streaming digest check", () => {
     });
 });
 
+describe("mirror: the digest check passes bytes on without copying them", () => {
+    it("hands on the source's own chunks and holds back the last MiB until the digest matches", async () => {
+        // 40 chunks of 64 KiB (2.5 MiB): what a plain-HTTP socket reads.
+        const chunks = Array.from({ length: 40 }, (_, i) => Buffer.alloc(64 * 1024, i));
+        const data = Buffer.concat(chunks);
+        const verifier = createDigestVerifier(digestOf(data), data.length, "blob");
+        const out: Buffer[] = [];
+        let outBytes = 0;
+        verifier.on("data", (c: Buffer) => {
+            out.push(c);
+            outBytes += c.length;
+        });
+        const before: number[] = []; // bytes handed on before the source ended
+        for (const chunk of chunks) {
+            await new Promise<void>((resolve) => verifier.write(chunk, () => resolve()));
+            before.push(outBytes);
+        }
+        // Before the end, at least 1 MiB is withheld: an upload cannot complete with wrong bytes.
+        const withheld = before.map((n, i) => (i + 1) * 64 * 1024 - n);
+        assert.ok(
+            withheld.every((w, i) => w >= Math.min((i + 1) * 64 * 1024, 1024 * 1024)),
+            `withheld: ${withheld.join(",")}`,
+        );
+        assert.ok(before[before.length - 1] > 0, "nothing handed on before the end");
+        await new Promise<void>((resolve, reject) => verifier.end((err?: Error | null) => (err ? reject(err) : resolve())));
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.deepEqual(Buffer.concat(out), data);
+        // The same Buffers, not copies: no batch is joined (a copy of every byte and a GC's worth of garbage).
+        assert.equal(out.length, chunks.length);
+        for (const [i, c] of out.entries()) assert.equal(c, chunks[i], `chunk ${i} is a copy`);
+    });
+});
+
 describe("mirror: targets in the mirror", () => {
     it("plans targets under the mirror, without duplicates, and refuses collisions", () => {
         assert.deepEqual(
