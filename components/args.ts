@@ -31,7 +31,8 @@ export interface DifyChartArgs {
     /**
      * Path of a Dify values.yaml — the one an existing release was installed with (`helm get values dify -n dify -o
      * yaml > values.yaml`) — read when the program runs; a relative path resolves against the program's working
-     * directory (the Pulumi project directory; from other languages give an absolute path). Merged under `values` and
+     * directory (the Pulumi project directory, or the folder of its `main` file; from other languages give an absolute
+     * path). Merged under `values` and
      * under the component's keys: the `plugin_connector` keys the component owns (imageRepoSecret, imageRepoPrefix,
      * imageRepoType, ecrRegion, insecureImageRepo, customServiceAccount, runnerServiceAccount, nodeSelector, affinity,
      * tolerations, labels, gatewayImage, shaderImage, busyBoxImage, awsCliImage, generatorConf) are dropped from the
