@@ -9,6 +9,12 @@ import pulumi_dify_plugin_registry as dify
 config = pulumi.Config()
 # Only for a chart version the component does not know: `helm show values dify/dify --version X > values-X.yaml`.
 default_values_file = config.get("chartDefaultValuesFile")
+# The mirror's settings per registry host, the mirror's or a source's: {"<host>": {"caFile": "<PEM file>"}} or
+# {"<host>": {"insecure": true}} in stack config.
+mirror_registries = {
+    host: dify.MirrorRegistryArgs(ca_file=settings.get("caFile"), insecure=settings.get("insecure"))
+    for host, settings in (config.get_object("mirrorRegistries") or {}).items()
+}
 
 plugins = dify.PluginRegistry(
     "dify",
@@ -31,8 +37,7 @@ plugins = dify.PluginRegistry(
         image_mirror=config.require("imageMirror"),  # harbor.internal.example.com/dify-mirror
         mirror_images=dify.MirrorImagesArgs(
             auth=config.get_secret("mirrorAuth"),  # docker config JSON; default: the robot's login
-            # Per registry host, the mirror's or a source's: {"<host>": {"caFile": "<PEM file>"}} or {"insecure": true}.
-            registries=config.get_object("mirrorRegistries"),
+            registries=mirror_registries,
         ),
     ),
     # Before the chart: may the robot push and pull under the prefix? caFile: Harbor's private CA, if it has one.
