@@ -234,8 +234,9 @@ fi
 # host ignores Pulumi.yaml's `virtualenv:` option: programs run with $CACHE/python-venv/bin first on PATH.
 VENV="$CACHE/python-venv"
 if [ "$want_python" = 1 ]; then
-  # parver and semver: what generated SDKs require besides pulumi (their setup.py's install_requires).
-  py_packages=("pulumi==${PULUMI_VERSION#v}" parver semver setuptools wheel)
+  # parver and semver: what generated SDKs require besides pulumi (their setup.py's install_requires); mypy: the
+  # examples are type-checked against the generated SDK (test/engine/pythonTypes.engine.test.ts).
+  py_packages=("pulumi==${PULUMI_VERSION#v}" parver semver setuptools wheel mypy)
   key="${py_packages[*]}"
   if [ "$force" = 1 ] || [ ! -x "$VENV/bin/python" ] || [ "$(cat "$STAMPS/python-venv" 2>/dev/null)" != "$key" ]; then
     command -v python3 >/dev/null || die "'python3' not found (Debian: apt-get install python3 python3-venv)"
