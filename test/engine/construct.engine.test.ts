@@ -4,9 +4,20 @@
 // gave with its inputs and options must reach the component's children, as read from `pulumi stack export`: the Secret depends on the resource its password came from, the component's dependsOn,
 // protect, explicit Kubernetes provider and aliases reach every child, and a secret chart block is kept secret.
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { apiServerAvailable, ENGINE_TOOLS_HINT, engineToolsBinDir, type RunningApiServer, startApiServer } from "../support/apiServer";
 import { type ChartRepository, startChartRepository } from "../support/chartRepository";
+import {
+    generateSdk,
+    installPythonSdk,
+    languageToolsAvailable,
+    pluginBinDir,
+    pythonVenv,
+    SDKGEN_HINT,
+    servedSchema,
+} from "../support/languageSdks";
 import { EngineWorkspace, pulumiBinary } from "../support/pulumiEngine";
 
 type Json = Record<string, any>;
@@ -178,5 +189,70 @@ describe("engine: Construct keeps the program's dependencies and options (the co
     it("pulumi destroy removes what the component created", async () => {
         await ok(["destroy", "--yes", "--skip-preview"]);
         assert.equal(await api.kubectl(["-n", "dify", "get", "secret,deployments", "--ignore-not-found", "-o", "name"]), "");
+    });
+});
+
+describe("engine: a Python program's secret chart values through Construct (the generated SDK)", () => {
+    let api: RunningApiServer;
+    let repo: ChartRepository;
+    let ws: EngineWorkspace;
+    let dir: string;
+
+    before(async () => {
+        assert.ok(apiServerAvailable() && pulumiBinary(), `engine tools missing; ${ENGINE_TOOLS_HINT}`);
+        assert.ok(languageToolsAvailable(), `a language host, the SDK generator or the virtualenv is missing; ${SDKGEN_HINT}`);
+        [api, repo] = await Promise.all([startApiServer(), startChartRepository()]);
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "dify-python-chart-"));
+        const bin = pluginBinDir();
+        await installPythonSdk(await generateSdk("python", await servedSchema(bin, dir), path.join(dir, "sdk", "python")));
+        const project = path.join(dir, "project");
+        fs.mkdirSync(project);
+        fs.copyFileSync(path.join(__dirname, "remotePython", "__main__.py"), path.join(project, "__main__.py"));
+        ws = new EngineWorkspace({
+            project: "remote-python",
+            program: path.join(project, "__main__.py"),
+            projectDir: project,
+            projectFile: { runtime: { name: "python" } },
+            // The v3.68 Python host ignores `virtualenv:`: the virtualenv's python first on PATH, as that host expects.
+            path: [path.join(pythonVenv(), "bin"), bin],
+        });
+        await ws.init({
+            server: "harbor.example.com",
+            username: "robot$dify",
+            chartVersion: repo.version,
+            chartRepository: repo.url,
+            "kubernetes:kubeconfig": api.kubeconfigPath,
+        });
+        await ws.setSecret("password", PASSWORD);
+        await ws.setSecret("gcInterval", CHART_SECRET);
+    });
+    after(async () => {
+        await Promise.all([api?.stop(), repo?.stop()]);
+        ws?.remove();
+        if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("pulumi up: the release's values are one secret, in no export or output; the value reached the cluster", async () => {
+        const up = await ws.ok(["up", "--yes", "--skip-preview"]);
+        const state = await ws.ok(["stack", "export"]);
+        const resources = JSON.parse(state).deployment.resources as Json[];
+        const release = resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release");
+        assert.ok(release, resources.map((r) => r.urn).join("\n"));
+        assert.equal(release.inputs.values["4dabf18193072939515e22adb298388d"], "1b47061264138c4ac30d75fd1eb44270", "values are secret");
+        for (const [where, text] of [
+            ["stack export", state],
+            ["the up's output", up],
+        ]) {
+            assert.ok(!text.includes(CHART_SECRET), `${where} holds the chart's secret value`);
+            assert.ok(!text.includes(PASSWORD), `${where} holds the password`);
+        }
+        const configMap = await api.kubectl(["-n", "dify", "get", "configmap", "dify-plugin-connector-config", "-o", "json"]);
+        assert.match(JSON.parse(configMap).data["plugin_connector.yaml"], new RegExp(`gcInterval: ${CHART_SECRET}`));
+    });
+
+    it("pulumi preview --diff --expect-no-changes passes and shows no secret; destroy", async () => {
+        const diff = await ws.ok(["preview", "--diff", "--expect-no-changes"]);
+        assert.ok(!diff.includes(CHART_SECRET));
+        await ws.ok(["destroy", "--yes", "--skip-preview"]);
     });
 });
