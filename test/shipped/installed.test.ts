@@ -8,6 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { type CheckRegistries, dockerConfig, LOGINS, startCheckRegistries } from "../support/checkRegistries";
+import { Crud, isSecret, urnOf } from "../support/providerCrud";
 import { FakeEngine, ProviderProcess, secretValue } from "../support/providerHarness";
 import { INSTALL_HINT, type RunningRegistry, registryAvailable, startRegistry } from "../support/registry";
 import {
@@ -128,6 +129,34 @@ describe("shipped: the installed package's CLI, provider and files", function ()
         }
     });
 
+    it("the plugin launcher npm links (.bin/pulumi-resource-dify-plugin-registry) serves the schema and runs the push check as the package's resource", async () => {
+        const engine = new FakeEngine();
+        await engine.start();
+        const launcher = path.join(project.dir, "node_modules", ".bin", "pulumi-resource-dify-plugin-registry");
+        const registry = await startRegistry({ tls: true, auth: LOGINS.basic });
+        const provider = await ProviderProcess.startCommand(launcher, [engine.address], project.dir);
+        try {
+            const schema = await provider.schema();
+            assert.deepEqual(Object.keys(schema.resources), [
+                "dify-plugin-registry:index:PluginRegistry",
+                "dify-plugin-registry:index:RegistryPushCheck",
+                "dify-plugin-registry:index:ImageMirror",
+                "dify-plugin-registry:index:TcrNamespace",
+                "dify-plugin-registry:index:TcrInstanceToken",
+            ]);
+            const { outs } = await new Crud(provider).create(urnOf("dify-plugin-registry:index:RegistryPushCheck", "dify-push-check"), {
+                prefix: `${registry.host}/dify/plugins`,
+                auth: secretValue(JSON.stringify(dockerConfig(registry.host, LOGINS.basic))),
+                caFile: registry.caFile,
+            });
+            assert.ok(isSecret(outs.loginHash) && outs.steps.length > 0, JSON.stringify(outs));
+        } finally {
+            provider.stop();
+            engine.stop();
+            await registry.stop();
+        }
+    });
+
     it("npm publish --dry-run ships the build, the provider entry, the docs and nothing else", async () => {
         const listed = JSON.parse(await npm(["pack", "--dry-run", "--json", "--ignore-scripts"], ROOT))[0].files.map(
             (f: { path: string }) => f.path,
@@ -139,6 +168,7 @@ describe("shipped: the installed package's CLI, provider and files", function ()
             "CHANGELOG.md",
             "PulumiPlugin.yaml",
             "README.md",
+            "bin",
             "dist/cli",
             "dist/components",
             "dist/engines",
