@@ -8,14 +8,19 @@
  *   PROFILE=0 PROFILE_COPIES=8 npx tsx bench/mirror.profile.ts   # no profiler: CPU s/GiB per copy
  *   PROFILE=0 PROFILE_COPIES=12 PROFILE_ENGINES=.tmp/a,.tmp/b npx tsx bench/mirror.profile.ts
  *       # A/B: copies of engines/oci in those folders take turns in one process, against the same source; medians
+ *   PROFILE_FLOOR=1 npx tsx bench/mirror.profile.ts
+ *       # first, Node's own floor without the copier: the layers GET over TLS (dropped, then hashed) and 200 MiB PUT
+ *       # from memory over TLS in 1 MiB and in 16 KiB writes; CPU s/GiB and GCs of each, three rounds
  */
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
+import * as https from "node:https";
 import { Session } from "node:inspector/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { constants, PerformanceObserver } from "node:perf_hooks";
 import { mirrorImages, type MirrorOptions } from "../engines/oci";
-import { startRegistry } from "../test/support/registry";
+import { startRegistry, type RunningRegistry } from "../test/support/registry";
 import { fmt, median, PASSWORD, skopeo, USER } from "./benchSupport";
 import { type Profile, summarizeProfile } from "./cpuProfileSummary";
 import { tagInLayout, writeImage } from "./mirrorFixtures";
@@ -57,6 +62,90 @@ async function timed(mirror: Mirror, plan: { source: string; target: string }[],
     return { ms, cpuMs: (cpu.user + cpu.system) / 1000, sysMs: cpu.system / 1000, gcs, digest: report.results[0].digest };
 }
 
+/** CPU s/GiB and GCs of `fn`, which moves `bytes`. */
+async function measured(label: string, bytes: number, fn: () => Promise<void>): Promise<void> {
+    const gc0 = { ...gc };
+    const cpu0 = process.cpuUsage();
+    await fn();
+    const cpu = process.cpuUsage(cpu0);
+    await new Promise((resolve) => setImmediate(resolve));
+    const gib = bytes / 1024 / MiB;
+    console.log(
+        `   ${label}: ${fmt((cpu.user + cpu.system) / 1e6 / gib)} CPU s/GiB (system ${fmt(cpu.system / 1e6 / gib)}); ${gc.major - gc0.major} major + ${gc.minor - gc0.minor} minor GCs`,
+    );
+}
+
+/**
+ * Node's own cost of the two halves of a copy, without the copier: GETs of `layers` from the TLS source (bytes
+ * dropped, or hashed), and a monolithic PUT of 200 MiB held in memory into a TLS target, written in 1 MiB or 16 KiB
+ * pieces. What a copy cannot go below on node:https.
+ */
+async function floor(source: RunningRegistry, target: RunningRegistry, layers: { digest: string; size: number }[], auth: string) {
+    const get = (agent: https.Agent, digest: string, onData: (chunk: Buffer) => void) =>
+        new Promise<void>((resolve, reject) => {
+            const headers = { authorization: `Basic ${auth}` };
+            https
+                .get(`${source.url}/v2/bench/big/blobs/${digest}`, { agent, headers }, (res) => {
+                    res.on("data", onData);
+                    res.on("end", resolve);
+                    res.on("error", reject);
+                })
+                .on("error", reject);
+        });
+    const put = async (agent: https.Agent, repository: string, data: Buffer, piece: number) => {
+        const headers = { authorization: `Basic ${auth}`, "content-length": 0 };
+        const location = await new Promise<string>((resolve, reject) => {
+            https
+                .request(`${target.url}/v2/${repository}/blobs/uploads/`, { method: "POST", agent, headers }, (res) => {
+                    res.resume();
+                    resolve(new URL(res.headers.location!, target.url).toString());
+                })
+                .on("error", reject)
+                .end();
+        });
+        const url = new URL(location);
+        url.searchParams.set("digest", `sha256:${createHash("sha256").update(data).digest("hex")}`);
+        await new Promise<void>((resolve, reject) => {
+            const req = https.request(url, { method: "PUT", agent, headers: { ...headers, "content-length": data.length } }, (res) => {
+                res.resume();
+                res.on("end", () => (res.statusCode === 201 ? resolve() : reject(new Error(`PUT: HTTP ${res.statusCode}`))));
+            });
+            req.on("error", reject);
+            let at = 0;
+            const write = () => {
+                while (at < data.length) {
+                    const ok = req.write(data.subarray(at, at + piece));
+                    at += piece;
+                    if (!ok) return void req.once("drain", write);
+                }
+                req.end();
+            };
+            write();
+        });
+    };
+    const bytes = layers.reduce((n, l) => n + l.size, 0);
+    const data = Buffer.alloc(200 * MiB, 7);
+    const srcAgent = new https.Agent({ keepAlive: true, ca: fs.readFileSync(source.caFile!) });
+    const dstAgent = new https.Agent({ keepAlive: true, ca: fs.readFileSync(target.caFile!) });
+    console.log("Node's floor, no copier (node:https, the same registries):");
+    for (let round = 0; round < 3; round++) {
+        await measured("GET over TLS, dropped     ", bytes, async () => {
+            for (const l of layers) await get(srcAgent, l.digest, () => undefined);
+        });
+        await measured("GET over TLS, sha256      ", bytes, async () => {
+            for (const l of layers) {
+                const hash = createHash("sha256");
+                await get(srcAgent, l.digest, (chunk) => hash.update(chunk));
+                hash.digest();
+            }
+        });
+        await measured("PUT over TLS, 1 MiB writes", data.length, () => put(dstAgent, `floor/a${round}`, data, MiB));
+        await measured("PUT over TLS, 16 KiB writes", data.length, () => put(dstAgent, `floor/b${round}`, data, 16 * 1024));
+    }
+    srcAgent.destroy();
+    dstAgent.destroy();
+}
+
 async function main(): Promise<void> {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "mirror-profile-"));
     const registry = () => startRegistry({ tls: true, auth: { username: USER, password: PASSWORD } });
@@ -79,7 +168,16 @@ async function main(): Promise<void> {
         const bytes = fs.readdirSync(path.join(layout, "blobs", "sha256")).reduce((n, f) => {
             return f === desc.digest.slice(7) ? n : n + fs.statSync(path.join(layout, "blobs", "sha256", f)).size;
         }, 0);
+        const manifest = JSON.parse(fs.readFileSync(path.join(layout, "blobs", "sha256", desc.digest.slice(7)), "utf8"));
         fs.rmSync(layout, { recursive: true, force: true });
+        if (process.env.PROFILE_FLOOR === "1") {
+            const target = await registry();
+            try {
+                await floor(source, target, manifest.layers, login.auth);
+            } finally {
+                await target.stop();
+            }
+        }
 
         await session.post("Profiler.enable");
         await session.post("Profiler.setSamplingInterval", { interval: 200 });
