@@ -29,6 +29,8 @@ export interface Registration {
     readonly name: string;
     readonly parent: string;
     readonly custom: boolean;
+    /** The `version` option: the plugin version the engine must serve the resource with ("" when unset). */
+    readonly version: string;
     readonly inputs: Record<string, unknown>;
     /** The URNs the resource depends on (`dependsOn` and its inputs' dependencies). */
     readonly dependencies: readonly string[];
@@ -73,6 +75,7 @@ export class FakeEngine {
                     name: req.getName(),
                     parent,
                     custom: req.getCustom(),
+                    version: req.getVersion(),
                     inputs,
                     dependencies: req.getDependenciesList(),
                     propertyDependencies,
