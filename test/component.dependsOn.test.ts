@@ -34,7 +34,7 @@ describe("component: the dependsOn a TypeScript program gives the component", ()
         let gateUrn: Promise<string> | undefined;
         const seen = await dependenciesOf(() => {
             const gate = new k8s.core.v1.ConfigMap("gate", { data: { ready: "yes" } });
-            gateUrn = gate.urn.promise();
+            gateUrn = new Promise((resolve) => gate.urn.apply(resolve));
             new DifyPluginRegistry(
                 "dify",
                 {
