@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 
+/** The media types `helm push` writes and `helm pull` requires (pkg/registry/constants.go). */
 export const HELM_MEDIA_TYPES = {
     config: "application/vnd.cncf.helm.config.v1+json",
     chart: "application/vnd.cncf.helm.chart.content.v1.tar+gzip",
