@@ -11,10 +11,43 @@ export interface DifyChartArgs {
      * `plugin_connector` keys it owns and leaves the chart's own defaults alone.
      */
     readonly version: string;
-    /** Helm repository. Default `https://langgenius.github.io/dify-helm`. */
+    /**
+     * Helm repository: the `http(s)://` URL of a classic Helm repository (the folder of its `index.yaml`: Nexus,
+     * Artifactory, ChartMuseum, Harbor's ChartMuseum API). Default `https://langgenius.github.io/dify-helm`. Not with an
+     * `oci://` chart, whose reference names its registry. With `pluginConnector.mirrorImages.chart`, the repository the
+     * mirror copies the chart from.
+     */
     readonly repository?: string;
-    /** Chart name in the repository. Default `dify`. */
+    /**
+     * Chart name in the repository (default `dify`), or an OCI reference without tag, `oci://<registry>/<path>`
+     * (`oci://harbor.example.com/charts/dify`: Harbor, ACR, ECR, any OCI registry; `version` is the tag), as
+     * `helm.v4.Chart` and `helm.v3.Release` take it.
+     */
     readonly chart?: string;
+    /** Username of the login to the chart's server (the Helm repository, or the OCI registry), with `password`. */
+    readonly username?: string;
+    /** Password or token of that login. Secret: kept secret in the state, previews and outputs however it is given. */
+    readonly password?: pulumi.Input<string>;
+    /**
+     * The login as docker config JSON (`{"auths":{"<host>":{"auth":"base64(user:password)"}}}`, e.g. the docker config
+     * that already logs in to the registry): the entry for the chart's server is used. Instead of `username` and
+     * `password`. Secret.
+     */
+    readonly auth?: pulumi.Input<string>;
+    /**
+     * PEM file of the CA that signed the chart server's certificate (a private CA), read when Helm runs; a relative path
+     * resolves against the program's working directory.
+     */
+    readonly caFile?: string;
+    /**
+     * Deploy the chart from `pluginConnector.imageMirror`, so that every artifact Dify needs comes from that one
+     * registry: the chart becomes `oci://<imageMirror>/charts/<chart>` (`dify` unless `chart` names another), read
+     * with the mirror's login (`pluginConnector.mirrorImages.auth`, else the plugin registry's, as the image mirror
+     * uses) and CA (`mirrorImages.registries.<host>.caFile`) unless `username`/`auth` and `caFile` say otherwise. With
+     * `mirrorImages`, the chart is copied there during `pulumi up` (`mirrorImages.chart` defaults to true); without it,
+     * copy it yourself (`dify-plugin-registry mirror --chart-version <version> --include-chart`). Default false.
+     */
+    readonly fromMirror?: boolean;
     /** Helm release name. Default `dify`. */
     readonly releaseName?: string;
     /**
@@ -103,6 +136,12 @@ export interface MirrorImagesArgs {
      * point `chart.values` at the mirror yourself.
      */
     readonly chartValues?: Record<string, unknown>;
+    /**
+     * Also copy the chart version from `chart.repository` into `<imageMirror>/charts/<chart>:<version>`, as the Helm OCI
+     * artifact `helm push` writes (`helm pull oci://<imageMirror>/charts/dify --version <version>` reads it). Default
+     * `chart.fromMirror`.
+     */
+    readonly chart?: boolean;
     /** Transfers at once. Default 16. */
     readonly concurrency?: number;
     /** Per registry host (the mirror's or a source's): `insecure: true` for plain HTTP, or `caFile` for an extra CA. */

@@ -7,6 +7,7 @@ import type { MirrorImagesArgs } from "./args";
 import { chartImageSet } from "../engines/difyChart/images";
 import type { ChartDefaults, HelperImages } from "../engines/difyChart/defaults";
 import type { ConnectorImages } from "./values/imageKeys";
+import { chartMirrorTarget, type ChartMirrorItem } from "../engines/chartMirror/mirrorChart";
 import { planMirror } from "../engines/oci/imageSet";
 import { parsePlatform } from "../engines/oci/platforms";
 import type { MirroredImage, MirrorRegistrySettings } from "./resources/imageMirror/provider";
@@ -24,6 +25,8 @@ export interface MirrorImagesPlan {
     readonly platforms?: readonly string[];
     readonly concurrency?: number;
     readonly registries?: Readonly<Record<string, MirrorRegistrySettings>>;
+    /** `mirrorImages.chart`: the chart version copied into `<imageMirror>/charts/<chart>` too. */
+    readonly chart?: ChartMirrorItem;
 }
 
 /** What `chartImageSet` needs from the rest of the arguments. */
@@ -38,15 +41,17 @@ export interface MirrorImagesContext {
     readonly githubShaderImage?: string;
     /** Images the component's own jobs pull from the mirror (the ECR token refresher's aws-cli). */
     readonly extraImages?: readonly string[];
+    /** The chart version to copy as well (`mirrorImages.chart`, default `chart.fromMirror`), from its Helm repository. */
+    readonly chart?: { readonly repository: string; readonly name: string; readonly version: string };
 }
 
-const KEYS = ["auth", "platforms", "chartValues", "concurrency", "registries"];
+const KEYS = ["auth", "platforms", "chartValues", "chart", "concurrency", "registries"];
 const ARG = "pluginConnector.mirrorImages";
 
 /** Validates `pluginConnector.mirrorImages`, recording problems by argument path. Nothing is read or fetched. */
 export function checkMirrorImagesArgs(args: unknown, imageMirror: string | undefined, problems: ArgumentProblems): void {
     if (!isPlainObject(args)) {
-        problems.add(ARG, "must be an object: { auth?, platforms?, chartValues?, concurrency?, registries? }");
+        problems.add(ARG, "must be an object: { auth?, platforms?, chartValues?, chart?, concurrency?, registries? }");
         return;
     }
     if (imageMirror === undefined) {
@@ -162,6 +167,16 @@ export function planMirrorImages(
             platforms: args.platforms,
             concurrency: args.concurrency,
             registries: args.registries,
+            ...(ctx.chart
+                ? {
+                      chart: {
+                          repository: ctx.chart.repository,
+                          chart: ctx.chart.name,
+                          version: ctx.chart.version,
+                          target: chartMirrorTarget(imageMirror, ctx.chart.name),
+                      },
+                  }
+                : {}),
         };
     } catch (err) {
         problems.add(ARG, (err as Error).message);

@@ -14,6 +14,7 @@ import { mirroredImageReference } from "../engines/oci/imageReference";
 import { checkMirrorImagesArgs, MirrorImagesPlan, planMirrorImages } from "./mirrorImagesPlan";
 import { RegistryArgs, RegistryKind, registryKindFor, registryTypes, unknownRegistryTypeProblem } from "./registries";
 import { PushCheckPlan, planPushCheck } from "./pushCheckArgs";
+import { type ChartLogin, planChartSource } from "./chartSource";
 import { checkShape } from "./schema";
 import { checkUserValues, deepMerge, isPlainObject, Values } from "./values/chartValues";
 import { droppedKeysWarning, readValuesFile } from "./valuesFile";
@@ -52,8 +53,16 @@ export const DEFAULT_AWS_CLI_IMAGE = "amazon/aws-cli:2.37.0";
 /** How the Dify chart is deployed, resolved. */
 export interface ChartPlan {
     readonly kind: "chart" | "release";
+    /** The chart's name in `repository`, or `oci://<registry>/<path>` (`chart.chart`, `chart.fromMirror`). */
     readonly chart: string;
-    readonly repository: string;
+    /** The Helm repository; undefined for an OCI chart. */
+    readonly repository?: string;
+    /** Helm's login to the chart's server (`chart.username`/`password`/`auth`, or the mirror's with `fromMirror`). */
+    readonly login?: ChartLogin;
+    /** Absolute path of the CA file for the chart's server. */
+    readonly caFile?: string;
+    /** `helm.v4.Chart`'s `plainHttp`: the mirror the chart is read from speaks plain HTTP. */
+    readonly plainHttp?: boolean;
     readonly version: string;
     readonly releaseName: string;
     readonly values: Values | undefined;
@@ -143,6 +152,7 @@ export function planPluginRegistry(name: string, args: DifyPluginRegistryArgs | 
     }
 
     const connector = a.pluginConnector ?? {};
+    const source = planChartSource(chart, connector, DEFAULT_REPOSITORY, problems);
     const mirror = connector.imageMirror;
     if (mirror !== undefined) {
         addProblem(problems, "pluginConnector.imageMirror", mirrorProblem(mirror));
@@ -170,6 +180,7 @@ export function planPluginRegistry(name: string, args: DifyPluginRegistryArgs | 
     const awsCliJob = problems.isEmpty && registryKind?.usesAwsCliImage?.(a.registry!) === true;
     // Only with every argument valid: a bad mirror or python setting would fail inside the builders.
     const connectorImages = problems.isEmpty ? resolveConnectorImages({ overrides, python, mirror, ...github, defaults }) : undefined;
+    const mirrorChart = chartToMirror(chart, connector, problems);
     const mirrorPlan =
         connector.mirrorImages !== undefined && problems.isEmpty
             ? planMirrorImages(
@@ -181,6 +192,7 @@ export function planPluginRegistry(name: string, args: DifyPluginRegistryArgs | 
                       pythonVersions: python?.versions,
                       imageRepoType: a.registry?.type,
                       ...(awsCliJob ? { extraImages: [awsCliSource] } : {}),
+                      ...(mirrorChart ? { chart: mirrorChart } : {}),
                       ...github,
                   },
                   problems,
@@ -198,8 +210,7 @@ export function planPluginRegistry(name: string, args: DifyPluginRegistryArgs | 
         registry: a.registry!,
         chart: {
             kind: chart.kind ?? "chart",
-            chart: chart.chart ?? DEFAULT_CHART,
-            repository: chart.repository ?? DEFAULT_REPOSITORY,
+            ...source!,
             version: chart.version,
             releaseName: chart.releaseName ?? DEFAULT_RELEASE_NAME,
             values: userValues,
@@ -244,6 +255,27 @@ function chartValuesWithFile(
         warnings.push(warning);
     }
     return deepMerge(file.values, inline ?? {});
+}
+
+/**
+ * `mirrorImages.chart` (default `chart.fromMirror`): the chart version the image mirror copies too, from the chart's
+ * Helm repository (`chart.repository`, default Dify's).
+ */
+function chartToMirror(
+    chart: Partial<DifyPluginRegistryArgs["chart"]>,
+    connector: NonNullable<DifyPluginRegistryArgs["pluginConnector"]>,
+    problems: ArgumentProblems,
+): { repository: string; name: string; version: string } | undefined {
+    const mirrorImages = connector.mirrorImages;
+    if (mirrorImages === undefined || !(mirrorImages.chart ?? chart.fromMirror === true)) return undefined;
+    if (typeof chart.chart === "string" && chart.chart.startsWith("oci://")) {
+        problems.add(
+            "pluginConnector.mirrorImages.chart",
+            `copies the chart from a Helm repository (chart.repository), and chart.chart ${JSON.stringify(chart.chart)} is an OCI reference; copy it with skopeo or oras, or drop mirrorImages.chart`,
+        );
+        return undefined;
+    }
+    return { repository: chart.repository ?? DEFAULT_REPOSITORY, name: chart.chart ?? DEFAULT_CHART, version: chart.version! };
 }
 
 function addProblem(problems: ArgumentProblems, path: string, reason: string | undefined): void {
@@ -294,6 +326,8 @@ function chartDefaultsSource(
 }
 
 function showValues(chart: Partial<DifyPluginRegistryArgs["chart"]>): string {
+    if (typeof chart.chart === "string" && chart.chart.startsWith("oci://"))
+        return `helm show values ${chart.chart} --version ${chart.version}`;
     return `helm show values ${chart.chart ?? DEFAULT_CHART} --repo ${chart.repository ?? DEFAULT_REPOSITORY} --version ${chart.version}`;
 }
 

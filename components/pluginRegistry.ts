@@ -117,6 +117,7 @@ export class DifyPluginRegistry extends pulumi.ComponentResource {
                       platforms: plan.mirror.platforms,
                       concurrency: plan.mirror.concurrency,
                       registries: plan.mirror.registries && secretIf(plan.chart.secretValues, plan.mirror.registries),
+                      ...(plan.mirror.chart ? { chart: plan.mirror.chart } : {}),
                   },
                   { parent: this, dependsOn: plan.checks.gate() },
                   resourceHost,
@@ -143,17 +144,24 @@ export class DifyPluginRegistry extends pulumi.ComponentResource {
         // chart.secretValues: the values hold a secret somewhere (a stack config path marked secret): all of them are one.
         const chartValues = secretIf(plan.chart.secretValues, builtValues);
 
-        this.chart = deployDifyChart(name, plan.chart, namespace, chartValues, {
-            parent: this,
-            dependsOn: [
-                ...(ns ? [ns] : []),
-                ...(secret ? [secret] : []),
-                ...serviceAccounts.resources,
-                ...(registry.dependencies ?? []),
-                ...(imageMirror ? [imageMirror] : []),
-                ...(pushCheck ? [pushCheck] : []),
-            ],
-        });
+        this.chart = deployDifyChart(
+            name,
+            plan.chart,
+            namespace,
+            chartValues,
+            {
+                parent: this,
+                dependsOn: [
+                    ...(ns ? [ns] : []),
+                    ...(secret ? [secret] : []),
+                    ...serviceAccounts.resources,
+                    ...(registry.dependencies ?? []),
+                    ...(imageMirror ? [imageMirror] : []),
+                    ...(pushCheck ? [pushCheck] : []),
+                ],
+            },
+            registry.dockerConfigJson,
+        );
 
         this.namespace = namespace;
         this.secretName = pulumi.output(IMAGE_REPO_SECRET);

@@ -126,7 +126,7 @@ export function parseStackConfig(raw: Record<string, unknown>, problems = new Ar
  * - `registry`: its kind's credentials (`secretKeys`); its other keys name the registry and are written in plain text
  *   (image references, IAM policies), so a secret `registry` without a credential is refused;
  * - `chart`: `chart.values` become one secret (`chart.secretValues`, as they do whenever `chart.valuesFile` is given);
- *   a secret `chart` without values or a values file is refused (its
+ *   `chart.password` and `chart.auth` are always secret; a secret `chart` without any of these is refused (its
  *   other keys — version, repository, release name — are written in plain text);
  * - `pluginConnector`: `mirrorImages.auth`, and everything else as part of the chart's values (`chart.secretValues`);
  * - `pushCheck`: its `auth` (a secret `pushCheck` without one is refused);
@@ -151,6 +151,9 @@ export function toComponentArgs(config: StackConfig, secret: ReadonlySet<string>
     const secretValues = secret.has("chart") || secret.has("pluginConnector") || rest.secretValues === true;
     const chart = {
         ...rest,
+        // The chart server's login is a credential: secret however it was set.
+        ...(rest.password !== undefined ? { password: pulumi.secret(rest.password) } : {}),
+        ...(rest.auth !== undefined ? { auth: pulumi.secret(rest.auth) } : {}),
         ...(secretValues ? { secretValues } : {}),
         // Checked here to name the stack config key; the component reads it from the resolved path.
         ...(valuesFile !== undefined ? { valuesFile: checkedValuesFile(valuesFile) } : {}),
@@ -206,10 +209,11 @@ function refuseUnkeepableSecrets(config: StackConfig, secret: ReadonlySet<string
             );
         }
     }
-    if (secret.has("chart") && config.chart !== undefined && config.chart.values === undefined && config.chart.valuesFile === undefined) {
+    const c = config.chart;
+    if (secret.has("chart") && c !== undefined && [c.values, c.valuesFile, c.password, c.auth].every((v) => v === undefined)) {
         refuse(
             "chart",
-            "only chart.values can be kept secret (as a whole, with chart.valuesFile's values); chart.version, repository, chart, releaseName and the other keys are written in plain text",
+            "only chart.values (as a whole, with chart.valuesFile's values), chart.password and chart.auth can be kept secret; chart.version, repository, chart, username, releaseName and the other keys are written in plain text",
         );
     }
     if (secret.has("pushCheck") && (typeof config.pushCheck !== "object" || config.pushCheck.auth === undefined)) {

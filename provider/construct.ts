@@ -173,9 +173,12 @@ function withSecrets(plain: Record<string, any>, secretPaths: ReadonlySet<string
             }
         }
     }
-    for (const login of [plain.pluginConnector?.mirrorImages, plain.pushCheck]) {
+    for (const login of [plain.pluginConnector?.mirrorImages, plain.pushCheck, plain.chart]) {
         if (login?.auth !== undefined) {
             login.auth = pulumi.secret(login.auth);
+        }
+        if (login === plain.chart && login?.password !== undefined) {
+            login.password = pulumi.secret(login.password);
         }
     }
     return plain as MultiLanguageArgs;
@@ -185,10 +188,11 @@ function refuseLostSecrets(name: string, plain: Record<string, any>, secretPaths
     const problems: pulumi.InputPropertyErrorDetails[] = [];
     const chart = plain.chart as Record<string, unknown> | undefined;
     for (const path of [...secretPaths].filter(inChart)) {
-        if (path === "chart" ? chart?.values === undefined && chart?.valuesFile === undefined : !/^chart\.values(\.|\[|$)/.test(path)) {
+        const keptSecret = [chart?.values, chart?.valuesFile, chart?.password, chart?.auth].some((v) => v !== undefined);
+        if (path === "chart" ? !keptSecret : !/^chart\.(values(\.|\[|$)|password$|auth$)/.test(path)) {
             problems.push({
                 propertyPath: path,
-                reason: "is secret, but only chart.values can be kept secret (as a whole: chart.secretValues); chart.version, repository, chart, releaseName and the other keys are written in plain text",
+                reason: "is secret, but only chart.values (as a whole: chart.secretValues), chart.password and chart.auth can be kept secret; chart.version, repository, chart, username, releaseName and the other keys are written in plain text",
             });
             break;
         }

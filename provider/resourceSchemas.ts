@@ -48,6 +48,7 @@ export function servedResourceSchemas(typeRef: (name: string) => string): Record
             additionalProperties: { $ref: typeRef("MirrorRegistrySettings") },
             description: "Per registry host (`harbor.example.com`, `10.0.0.5:5000`): `insecure` (plain HTTP) or `caFile` (an extra CA).",
         } as PropertySpec,
+        chart: { $ref: typeRef("ChartMirrorItem"), description: "A chart version to copy too, as a Helm OCI artifact." } as PropertySpec,
     };
     const namespaceInputs = { ...connection, namespace: str("The namespace: 2-30 lowercase letters, digits and single `.`, `_`, `-`.") };
     const tokenInputs = { ...connection, description: str("Shown in the TCR console; a new description means a new token.") };
@@ -89,6 +90,7 @@ export function servedResourceSchemas(typeRef: (name: string) => string): Record
                     description: "Every plan item with its target's digest.",
                 },
                 lastRun: { $ref: typeRef("MirrorRun"), description: "Totals of the last copy." },
+                mirroredChart: { $ref: typeRef("MirroredChart"), description: "The chart, when `chart` was given." },
             },
             required: ["plan", "images", "lastRun"],
         },
@@ -145,6 +147,27 @@ export const SERVED_RESOURCE_TYPES: Record<
             digest: str("The digest `target` points to."),
         },
         required: ["source", "target", "digest"],
+    },
+    ChartMirrorItem: {
+        type: "object",
+        description: "A chart version to copy from a Helm repository into an OCI registry.",
+        properties: {
+            repository: str("The Helm repository's URL (its index.yaml)."),
+            chart: str("The chart's name in it."),
+            version: str("The version, pinned."),
+            target: str("Where it goes, without tag: `<registry>/<path>`."),
+        },
+        required: ["repository", "chart", "version", "target"],
+    },
+    MirroredChart: {
+        type: "object",
+        description: "The mirrored chart.",
+        properties: {
+            target: str("`<registry>/<path>:<tag>`."),
+            digest: str("The manifest's digest."),
+            chartDigest: str("The package's digest (the chart layer)."),
+        },
+        required: ["target", "digest", "chartDigest"],
     },
     MirrorRun: {
         type: "object",

@@ -296,6 +296,8 @@ export function packageSchema(version: string): Record<string, unknown> {
         ...kinds.flatMap((kind) => kind.secretKeys.map((key) => `${kind.type}.${key}`)),
         "pluginConnector.mirrorImages.auth",
         "pushCheck.auth",
+        "chart.password",
+        "chart.auth",
     ]);
     const builder = new SchemaBuilder(secretPaths);
     const inputProperties: Record<string, PropertySpec> = {};

@@ -161,7 +161,7 @@ describe("pluginConnector.mirrorImages: the ImageMirror child and images pinned 
                 "an unknown setting",
                 { auth: AUTH, allImages: true },
                 {},
-                /pluginConnector\.mirrorImages\.allImages: unknown key \(valid: auth, platforms, chartValues, concurrency, registries\)/,
+                /pluginConnector\.mirrorImages\.allImages: unknown key \(valid: auth, platforms, chartValues, chart, concurrency, registries\)/,
             ],
             ["a bad platform", { platforms: ["linux"] }, {}, /pluginConnector\.mirrorImages\.platforms\[0\]: invalid platform "linux"/],
             [

@@ -76,10 +76,10 @@ for (const [runtime, serialize] of [
             if (work) fs.rmSync(work, { recursive: true, force: true });
         });
 
-        it("is self-contained: requires only Node built-ins", () => {
+        it("is self-contained: requires only Node built-ins and yaml (the package's dependency: the chart's index.yaml and Chart.yaml)", () => {
             assert.match(text, /^exports\.handler = /);
             const requires = [...new Set([...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]))].sort();
-            assert.deepEqual(requires, ["crypto", "fs", "http", "https", "perf_hooks", "stream", "tls"]);
+            assert.deepEqual(requires, ["crypto", "fs", "http", "https", "perf_hooks", "stream", "tls", "yaml", "zlib"]);
         });
 
         it("check: accepts a plan; a malformed auth is refused without echoing it", async () => {

@@ -360,7 +360,7 @@ describe("provider: Construct over gRPC", function () {
                 assert.match(
                     grpcMessage(err),
                     new RegExp(
-                        `- ${path.replace(".", "\\.")}: is secret, but only chart\\.values can be kept secret \\(as a whole: chart\\.secretValues\\)`,
+                        `- ${path.replace(".", "\\.")}: is secret, but only chart\\.values \\(as a whole: chart\\.secretValues\\), chart\\.password and chart\\.auth can be kept secret`,
                     ),
                 );
                 // No property details: the engine would print the named property's value, secret or not.
@@ -368,6 +368,34 @@ describe("provider: Construct over gRPC", function () {
                 assert.equal(engine.registrations.length, 0);
             }
         });
+    });
+
+    describe("the chart server's login (issue 21): chart.password and chart.auth secret however the program sent them", () => {
+        const docker = { server: "h.example.com", prefix: "p", username: "u", password: secretValue("pw") };
+        const chartLogin = { version: "3.9.1", chart: "oci://charts.example.com/dify", username: "reader" };
+        for (const [label, chart] of [
+            ["a plain chart.password (a YAML program without secret())", { ...chartLogin, password: "chart-Sentinel-pw" }],
+            ["the whole block secret (the SDK lifts a nested secret to it)", secretValue({ ...chartLogin, password: "chart-Sentinel-pw" })],
+            [
+                "a plain chart.auth",
+                {
+                    version: "3.9.1",
+                    chart: "oci://charts.example.com/dify",
+                    auth: JSON.stringify({
+                        auths: { "charts.example.com": { auth: Buffer.from("reader:chart-Sentinel-pw").toString("base64") } },
+                    }),
+                },
+            ],
+        ] as const) {
+            it(`${label}: the chart's repositoryOpts hold it as a secret only`, async () => {
+                await construct({ docker, chart, pushCheck: { enabled: false } });
+                const chartChild = engine.children().find((r) => r.type === "kubernetes:helm.sh/v4:Chart")!;
+                assert.equal(chartChild.inputs.chart, "oci://charts.example.com/dify");
+                assert.deepEqual(unwrapSecrets(chartChild.inputs.repositoryOpts), { username: "reader", password: "chart-Sentinel-pw" });
+                assert.ok(JSON.stringify(engine.children()).includes("chart-Sentinel-pw"), "the password reached the chart");
+                assert.ok(!JSON.stringify(redactSecrets(engine.children())).includes("chart-Sentinel-pw"));
+            });
+        }
     });
 
     describe("a secret chart block (as the stack program's secret chart): chart.values become one secret", () => {

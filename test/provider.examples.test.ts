@@ -102,7 +102,7 @@ describe("examples against the package schema", () => {
             assert.deepEqual(problems, [
                 "chart.version: expected a string, got 3.9",
                 'chart.kind: expected one of "chart", "release", got "Release"',
-                "chart.valuez: no such property (has version, repository, chart, releaseName, kind, values, valuesFile, defaultValues, secretValues, skipAwait, timeout)",
+                "chart.valuez: no such property (has version, repository, chart, username, password, auth, caFile, fromMirror, releaseName, kind, values, valuesFile, defaultValues, secretValues, skipAwait, timeout)",
             ]);
         });
     });

@@ -128,7 +128,7 @@ describe("provider: GetSchema over gRPC", () => {
         }
     });
 
-    it("marks every credential secret (each kind's secretKeys, the mirror login), and nothing else", () => {
+    it("marks every credential secret (each kind's secretKeys, the mirror login, the chart server's login), and nothing else", () => {
         const secrets: string[] = [];
         for (const [token, type] of Object.entries<any>(schema.types)) {
             for (const [key, property] of Object.entries<any>(type.properties ?? {})) {
@@ -143,7 +143,10 @@ describe("provider: GetSchema over gRPC", () => {
             return kind.secretKeys.map((key) => `${typeName}.${key}`);
         });
         // The served push check's ECR key (EcrLogin) is a credential too.
-        assert.deepEqual(secrets.sort(), [...expected, "MirrorImages.auth", "PushCheck.auth", "EcrLogin.secretAccessKey"].sort());
+        assert.deepEqual(
+            secrets.sort(),
+            [...expected, "MirrorImages.auth", "PushCheck.auth", "EcrLogin.secretAccessKey", "Chart.password", "Chart.auth"].sort(),
+        );
         assert.ok(expected.includes("DockerRegistry.password") && expected.includes("TcrRegistry.secretKey"));
     });
 

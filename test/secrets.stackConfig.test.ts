@@ -149,7 +149,7 @@ describe("stack config secrets stay secret in every resource input", () => {
             [
                 { registry: dockerRegistry, chart: { version: "3.9.1", releaseName: "dify" } },
                 ["registry", "chart"],
-                /dify-plugin-registry:chart: is marked secret in the stack config, but only chart\.values can be kept secret/,
+                /dify-plugin-registry:chart: is marked secret in the stack config, but only chart\.values \(as a whole, with chart\.valuesFile's values\), chart\.password and chart\.auth can be kept secret/,
             ],
             [
                 { registry: dockerRegistry, chart: { version: "3.9.1" }, namespace: "dify" },

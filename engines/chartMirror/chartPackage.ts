@@ -3,7 +3,6 @@
  * gzipped tar without unpacking anything else.
  */
 import { gunzipSync } from "node:zlib";
-import * as YAML from "yaml";
 
 /** The Chart.yaml of a package (the top-level chart's, `<dir>/Chart.yaml`), parsed. */
 export function chartMetadata(tgz: Buffer, what: string): Record<string, unknown> {
@@ -25,7 +24,7 @@ export function chartMetadata(tgz: Buffer, what: string): Record<string, unknown
         // Regular files only; one directory deep, like Helm's loader (`dify/Chart.yaml`, not a subchart's).
         if ((type === "0" || type === "\0") && /^[^/]+\/Chart\.yaml$/.test(full)) {
             const text = tar.subarray(body, body + size).toString("utf8");
-            const doc = YAML.parse(text) as unknown;
+            const doc = yaml().parse(text) as unknown;
             if (typeof doc !== "object" || doc === null || Array.isArray(doc)) throw new Error(`${what}: ${full} is not a YAML mapping`);
             return doc as Record<string, unknown>;
         }
@@ -38,4 +37,12 @@ function field(header: Buffer, start: number, length: number): string {
     const raw = header.subarray(start, start + length);
     const end = raw.indexOf(0);
     return raw.subarray(0, end < 0 ? length : end).toString("utf8");
+}
+
+/**
+ * The `yaml` module, required when called: the image mirror's dynamic provider is serialized with what it captures, and
+ * a captured `yaml` namespace cannot be (its functions live in files its package.json `exports` hide).
+ */
+export function yaml(): typeof import("yaml") {
+    return require("yaml") as typeof import("yaml");
 }

@@ -5,7 +5,7 @@
  * repository's own origin, as Helm does without `--pass-credentials`.
  */
 import { createHash } from "node:crypto";
-import * as YAML from "yaml";
+import { yaml } from "./chartPackage";
 import type { Credentials } from "../oci/credentials";
 import { AuthenticationError, DigestMismatchError, RegistryError } from "../oci/errors";
 import { readBody, type HttpTransport } from "../oci/http";
@@ -54,7 +54,7 @@ export async function findChartVersion(
     const body = await get(url, repositoryBase(repository), access, `GET ${url}`, INDEX_LIMIT);
     let index: { entries?: Record<string, ChartIndexEntry[]> };
     try {
-        index = YAML.parse(body.toString("utf8"), { maxAliasCount: -1 }) as typeof index;
+        index = yaml().parse(body.toString("utf8"), { maxAliasCount: -1 }) as typeof index;
     } catch (err) {
         throw new Error(`${url} is not a Helm repository index: ${(err as Error).message}`);
     }

@@ -11,6 +11,8 @@
  * a dry run and drops images whose target no longer matches its source, so the next `up` copies them again.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { mirrorChart } from "../../../engines/chartMirror";
+import type { ChartMirrorItem } from "../../../engines/chartMirror";
 import { mirrorImages } from "../../../engines/oci";
 import type { ImageResult, MirrorPlanItem, MirrorReport } from "../../../engines/oci";
 
@@ -34,6 +36,15 @@ export interface ImageMirrorInputs {
     readonly registries?: Readonly<Record<string, MirrorRegistrySettings>>;
     /** Docker config JSON with the logins (target, and private sources). Secret; never returned as an output. */
     readonly auth?: string;
+    /** A chart version to copy too, from its Helm repository into `<target>:<version>` as a Helm OCI artifact. */
+    readonly chart?: ChartMirrorItem;
+}
+
+/** The mirrored chart: `oci://<target>` at `version` (its tag), the manifest's digest and the package's. */
+export interface MirroredChart {
+    readonly target: string;
+    readonly digest: string;
+    readonly chartDigest: string;
 }
 
 /** One mirrored image: pin it as `<target>@<digest>`. */
@@ -49,14 +60,23 @@ export interface ImageMirrorOutputs {
     readonly platforms?: readonly string[];
     readonly concurrency?: number;
     readonly registries?: Readonly<Record<string, MirrorRegistrySettings>>;
+    readonly chart?: ChartMirrorItem;
     /** Every plan item, in plan order, with its target digest. */
     readonly images: readonly MirroredImage[];
+    /** The chart, when `chart` was given. */
+    readonly mirroredChart?: MirroredChart;
     /** Totals of the last copy (`create` or `update`). */
     readonly lastRun: { readonly copied: number; readonly skipped: number; readonly bytes: number };
 }
 
-/** Copies `inputs.plan`; throws one error naming every image that failed (nothing is recorded then). */
-async function copyAll(inputs: ImageMirrorInputs, dryRun: boolean): Promise<MirrorReport> {
+/** The copy's report and the chart's result. */
+interface CopyOutcome {
+    readonly report: MirrorReport;
+    readonly chart?: MirroredChart;
+}
+
+/** Copies `inputs.plan` (and the chart); throws one error naming every image that failed (nothing is recorded then). */
+async function copyAll(inputs: ImageMirrorInputs, dryRun: boolean): Promise<CopyOutcome> {
     const registries: Record<string, MirrorRegistrySettings> = {};
     for (const [host, settings] of Object.entries(inputs.registries ?? {})) {
         registries[host] = { ...settings };
@@ -74,13 +94,22 @@ async function copyAll(inputs: ImageMirrorInputs, dryRun: boolean): Promise<Mirr
             .map((r: ImageResult) => `  ${r.source} → ${r.target}: ${r.error?.message ?? "failed"}`);
         throw new Error(`image mirror: ${report.failed} of ${report.results.length} images failed:\n${failures.join("\n")}`);
     }
-    return report;
+    if (inputs.chart === undefined) return { report };
+    const chart = await mirrorChart(inputs.chart, {
+        auth: inputs.auth === undefined || inputs.auth === "" ? undefined : JSON.parse(inputs.auth),
+        registries,
+        dryRun,
+    });
+    if (chart.status === "failed")
+        throw new Error(`image mirror: the chart ${chart.source} → ${chart.target} failed: ${chart.error?.message}`);
+    return { report, chart: { target: chart.target, digest: chart.digest ?? "", chartDigest: chart.chartDigest ?? "" } };
 }
 
-function outputsOf(inputs: ImageMirrorInputs, report: MirrorReport): ImageMirrorOutputs {
+function outputsOf(inputs: ImageMirrorInputs, { report, chart }: CopyOutcome): ImageMirrorOutputs {
     const { auth: _auth, ...rest } = inputs;
     return {
         ...rest,
+        ...(chart ? { mirroredChart: chart } : {}),
         images: report.results.map((r: ImageResult) => ({ source: r.source, target: r.target, digest: r.digest ?? "" })),
         lastRun: { copied: report.copied, skipped: report.skipped, bytes: report.bytes },
     };
@@ -115,17 +144,21 @@ export const imageMirrorProvider: pulumi.dynamic.ResourceProvider<ImageMirrorInp
 
     async diff(_id, olds, news) {
         // The engine shows which inputs changed; the plan lists every source → target, so a preview names the images.
-        const settingsChanged = (["plan", "platforms", "registries", "concurrency"] as const).some((key) => !same(olds[key], news[key]));
+        const settingsChanged = (["plan", "platforms", "registries", "concurrency", "chart"] as const).some(
+            (key) => !same(olds[key], news[key]),
+        );
         // An image a refresh found stale (or that has no record) has no digest: copy it again.
         const recorded = new Set((olds.images ?? []).filter((i) => i.digest !== "").map((i) => `${i.source} ${i.target}`));
-        const missing = (news.plan ?? []).some((item) => !recorded.has(`${item.source} ${item.target}`));
+        const missing =
+            (news.plan ?? []).some((item) => !recorded.has(`${item.source} ${item.target}`)) ||
+            (news.chart !== undefined && !olds.mirroredChart?.digest);
         // Logins are not compared: new credentials alone copy nothing.
         return { changes: settingsChanged || missing, replaces: [], deleteBeforeReplace: false };
     },
 
     async create(inputs) {
-        const report = await copyAll(inputs, false);
-        return { id: `mirror-${report.results.length}-${Date.now().toString(36)}`, outs: outputsOf(inputs, report) };
+        const outcome = await copyAll(inputs, false);
+        return { id: `mirror-${outcome.report.results.length}-${Date.now().toString(36)}`, outs: outputsOf(inputs, outcome) };
     },
 
     async update(_id, _olds, news) {

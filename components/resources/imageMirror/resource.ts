@@ -4,7 +4,14 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { DYNAMIC_HOST, PACKAGE_RESOURCE_TOKENS, packageResourceOptions, type ResourceHost } from "../host";
-import { type ImageMirrorInputs, imageMirrorProvider, type MirroredImage, type MirrorRegistrySettings } from "./provider";
+import {
+    type ImageMirrorInputs,
+    imageMirrorProvider,
+    type MirroredChart,
+    type MirroredImage,
+    type MirrorRegistrySettings,
+} from "./provider";
+import type { ChartMirrorItem } from "../../../engines/chartMirror/mirrorChart";
 import type { MirrorPlanItem } from "../../../engines/oci/types";
 
 /** Arguments of {@link ImageMirror}. */
@@ -22,6 +29,8 @@ export interface ImageMirrorArgs {
     readonly concurrency?: pulumi.Input<number>;
     /** Per registry host (`harbor.example.com`, `10.0.0.5:5000`): `insecure` (plain HTTP) or `caFile` (an extra CA). */
     readonly registries?: pulumi.Input<Readonly<Record<string, MirrorRegistrySettings>>>;
+    /** A chart version to copy too: from its Helm repository to `<target>:<version>`, a Helm OCI artifact. */
+    readonly chart?: pulumi.Input<ChartMirrorItem>;
 }
 
 function imageMirrorInputs(args: ImageMirrorArgs): Record<keyof ImageMirrorInputs, unknown> & Record<string, unknown> {
@@ -30,8 +39,10 @@ function imageMirrorInputs(args: ImageMirrorArgs): Record<keyof ImageMirrorInput
         platforms: args.platforms,
         concurrency: args.concurrency,
         registries: args.registries,
+        chart: args.chart,
         auth: args.auth === undefined ? undefined : pulumi.secret(args.auth),
         images: undefined,
+        mirroredChart: undefined,
         lastRun: undefined,
     };
 }
@@ -44,6 +55,8 @@ export class ImageMirror extends pulumi.dynamic.Resource {
     declare public readonly plan: pulumi.Output<MirrorPlanItem[]>;
     /** Totals of the last copy: `{ copied, skipped, bytes }`. */
     declare public readonly lastRun: pulumi.Output<{ copied: number; skipped: number; bytes: number }>;
+    /** The chart, when `chart` was given: its target and digests. */
+    declare public readonly mirroredChart: pulumi.Output<MirroredChart | undefined>;
 
     constructor(name: string, args: ImageMirrorArgs, opts?: pulumi.CustomResourceOptions) {
         super(imageMirrorProvider, name, imageMirrorInputs(args), opts);
