@@ -5,10 +5,12 @@
 #   beside its binaries), pulumi-resource-kubernetes, kube-apiserver, kube-controller-manager, helm; with --with
 #   python,yaml,sdkgen also pulumi-language-python (+ pulumi-language-python-exec and a virtualenv holding the `pulumi`
 #   package from PyPI at the CLI's version, $CACHE/python-venv), pulumi-language-yaml, and pulumi-sdkgen (pkg/v3's SDK
-#   generators: the language hosts built here cannot generate SDKs; scripts/engine-tools/sdkgen/main.go says why).
+#   generators: the language hosts built here cannot generate SDKs; scripts/engine-tools/sdkgen/main.go says why); with
+#   --with java also pulumi-language-java (the Java language host, which also generates Java SDKs for
+#   `pulumi package gen-sdk --language java`) and pulumi-java-gen (pulumi-java's standalone Java SDK generator).
 #
 # Usage:
-#   scripts/engine-tools.sh [--with python,yaml,sdkgen] [--force]   build what is missing, check versions, summary
+#   scripts/engine-tools.sh [--with python,yaml,sdkgen,java] [--force]   build what is missing, check versions, summary
 #   scripts/engine-tools.sh --print-path [--with ...]        the same, quietly; prints only the bin dir on stdout:
 #       PATH="$(scripts/engine-tools.sh --print-path):$PATH"
 #
@@ -24,6 +26,9 @@
 #   - kube-apiserver, kube-controller-manager: k8s.io/kubernetes v1.37.2 with staging modules v0.37.2.
 #   - helm: helm.sh/helm/v3 v3.18.6, the Helm the Kubernetes provider 4.25.0 embeds (tests pull the mirrored chart
 #     back with it: test/engine/chartMirror.engine.test.ts).
+#   - Java tools: github.com/pulumi/pulumi-java/pkg v1.16.0 (pkg/v3 v3.182.0; the proxy serves pinned versions only),
+#     whose Java SDK (com.pulumi:pulumi 1.16.0) Java programs take from Maven Central. Running them needs a JDK 11+
+#     and Maven (Debian: default-jdk-headless maven), which --with java checks for.
 #
 # Running the engine with them (no download is possible here, and none is needed):
 #   PATH="<bin>:$PATH"  the CLI finds the language host, pulumi-resource-pulumi-nodejs (dynamic providers) and
@@ -40,6 +45,7 @@ K8S_PROVIDER_MODULE_VERSION=v4.0.0-20260115033456-f47bc2d6f199
 KUBE_VERSION=v1.37.2
 YAML_VERSION=v1.25.0
 HELM_VERSION=v3.18.6
+JAVA_VERSION=v1.16.0
 
 # The whole script is one function, called on the last line (which also exits), so bash has read all of it before it
 # runs: an edit or a checkout during a long build cannot change what the running script does.
@@ -68,12 +74,14 @@ done
 want_python=0
 want_yaml=0
 want_sdkgen=0
+want_java=0
 for w in ${with//,/ }; do
   case "$w" in
     python) want_python=1 ;;
     yaml) want_yaml=1 ;;
     sdkgen) want_sdkgen=1 ;;
-    *) echo "engine-tools: --with takes python, yaml and/or sdkgen, not '$w'" >&2; exit 2 ;;
+    java) want_java=1 ;;
+    *) echo "engine-tools: --with takes python, yaml, sdkgen and/or java, not '$w'" >&2; exit 2 ;;
   esac
 done
 
@@ -84,6 +92,11 @@ die() { echo "engine-tools: $*" >&2; exit 1; }
 
 command -v go >/dev/null || die "'go' not found (Go 1.26 is needed to build the tools)"
 command -v node >/dev/null || die "'node' not found"
+if [ "$want_java" = 1 ]; then
+  for tool in java javac mvn; do
+    command -v "$tool" >/dev/null || die "'$tool' not found (--with java; Debian: apt-get install default-jdk-headless maven)"
+  done
+fi
 
 mkdir -p "$BIN" "$STAMPS" "$WORK"
 # One build at a time per cache (tests may call --print-path concurrently).
@@ -229,6 +242,20 @@ if [ "$want_sdkgen" = 1 ]; then
   fi
 fi
 
+# --- 7b. Java tools (--with java) ----------------------------------------------------------------------------------------
+# Both commands of one module (its own pkg/v3 v3.182.0: a cold build compiles that once, the second command links).
+if [ "$want_java" = 1 ]; then
+  mod="$MODULES/java"
+  key="$JAVA_VERSION $(hash_of "$mod/go.mod" "$mod/go.sum")"
+  for cmd in pulumi-language-java pulumi-java-gen; do
+    if ! fresh "$cmd" "$key"; then
+      go_build "$cmd" "$mod" "github.com/pulumi/pulumi-java/pkg/cmd/$cmd" \
+        "-X github.com/pulumi/pulumi-java/pkg/version.Version=$JAVA_VERSION"
+      stamp "$cmd" "$key"
+    fi
+  done
+fi
+
 # --- 8. Python virtualenv (--with python): the `pulumi` package at the CLI's version, from PyPI -------------------------
 # Python programs import the SDK of the CLI's release (pulumi-language-python-exec above is the 3.248 one). The old
 # host ignores Pulumi.yaml's `virtualenv:` option: programs run with $CACHE/python-venv/bin first on PATH.
@@ -310,6 +337,26 @@ if [ "$want_sdkgen" = 1 ]; then
   done
   rm -rf "$tmp"
   check pulumi-sdkgen "pkg/v3 $(dep_version "$BIN/pulumi-sdkgen" github.com/pulumi/pulumi/pkg/v3) (python, go)"
+fi
+if [ "$want_java" = 1 ]; then
+  for cmd in pulumi-language-java pulumi-java-gen; do
+    v="$(dep_version "$BIN/$cmd" github.com/pulumi/pulumi-java/pkg)"
+    [ "$v" = "$JAVA_VERSION" ] || fail "$cmd" "built from pulumi-java/pkg '$v', expected $JAVA_VERSION"
+  done
+  # Both must generate: a one-resource schema through pulumi-java-gen, and through the CLI's own command, which asks
+  # the host (pulumi package gen-sdk --language java; a throwaway PULUMI_HOME, from an empty dir: nothing downloaded).
+  tmp="$(mktemp -d)"
+  echo '{"name":"probe","version":"1.0.0","resources":{"probe:index:Probe":{"isComponent":true}}}' >"$tmp/schema.json"
+  (cd "$tmp" && "$BIN/pulumi-java-gen" generate --schema schema.json --out gen --local --build none >/dev/null 2>&1) &&
+    [ -f "$tmp/gen/src/main/java/com/pulumi/probe/Probe.java" ] ||
+    { rm -rf "$tmp"; fail pulumi-java-gen "did not generate a Java SDK"; }
+  (cd "$tmp" && PATH="$BIN:$PATH" PULUMI_HOME="$tmp/home" PULUMI_SKIP_UPDATE_CHECK=true \
+    "$BIN/pulumi" package gen-sdk --language java --local --out cli schema.json >/dev/null 2>&1) &&
+    [ -f "$tmp/cli/java/src/main/java/com/pulumi/probe/Probe.java" ] ||
+    { rm -rf "$tmp"; fail pulumi-language-java "'pulumi package gen-sdk --language java' did not generate a Java SDK"; }
+  rm -rf "$tmp"
+  check pulumi-language-java "pulumi-java $JAVA_VERSION (pkg/v3 $(dep_version "$BIN/pulumi-language-java" github.com/pulumi/pulumi/pkg/v3); generates)"
+  check pulumi-java-gen "pulumi-java $JAVA_VERSION (generates)"
 fi
 if [ "$want_python" = 1 ]; then
   v="$("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("pulumi"))' 2>/dev/null)" ||
