@@ -41,6 +41,13 @@ export const stackConfigSchema = pluginRegistryArgsSchema.extend({
             kubeconfig: z.string().optional(),
             context: z.string().optional(),
             enableServerSideApply: z.boolean().optional(),
+            /**
+             * Helm's registry config (docker config JSON: `{"auths":{"<host>":{"auth":"…"}}}`), the provider's
+             * `helmReleaseSettings.registryConfigPath`: where the Kubernetes provider's Helm reads the login of an OCI
+             * chart (`chart.chart: oci://…`, `chart.fromMirror`) — it does not send `repositoryOpts`' login to an OCI
+             * registry. Relative to the project directory.
+             */
+            helmRegistryConfig: z.string().optional(),
         })
         .optional(),
 });
@@ -185,6 +192,8 @@ export function kubernetesProviderArgs(
         kubeconfig: wrap(config.kubeconfig, true),
         context: wrap(config.context),
         enableServerSideApply: wrap(config.enableServerSideApply),
+        helmReleaseSettings:
+            config.helmRegistryConfig === undefined ? undefined : { registryConfigPath: wrap(path.resolve(config.helmRegistryConfig)) },
     };
 }
 

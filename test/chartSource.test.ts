@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { DifyPluginRegistry, type DifyPluginRegistryArgs } from "../components";
-import { parseStackConfig, toComponentArgs } from "../program/config";
+import { kubernetesProviderArgs, parseStackConfig, toComponentArgs } from "../program/config";
 import { DYNAMIC_TYPE } from "./support/dynamicProviders";
 import { evaluate } from "./support/evaluate";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
@@ -262,6 +262,21 @@ describe("chart source: an OCI reference, a private Helm repository, the image m
         );
         assert.ok(await isSecretOutput(withAuth.chart.auth));
         assert.equal(await isSecretOutput(args.chart.username), false);
+    });
+});
+
+describe("stack config: kubernetes.helmRegistryConfig, where the provider's Helm reads an OCI chart's login", () => {
+    it("becomes the Kubernetes provider's helmReleaseSettings.registryConfigPath, resolved against the project directory", () => {
+        const config = parseStackConfig({
+            registry: { type: "docker", server: "harbor.example.com", prefix: "p", username: "u", password: "x" },
+            chart: { version: "3.9.1", fromMirror: true },
+            pluginConnector: { imageMirror: "harbor.example.com/m" },
+            kubernetes: { helmRegistryConfig: "certs/helm-registry.json" },
+        });
+        assert.deepEqual(kubernetesProviderArgs(config.kubernetes!).helmReleaseSettings, {
+            registryConfigPath: path.resolve("certs/helm-registry.json"),
+        });
+        assert.equal(kubernetesProviderArgs({}).helmReleaseSettings, undefined);
     });
 });
 
