@@ -1,0 +1,155 @@
+// chart.fromMirror through the real engine (issue 21): the stack program's `pulumi up` copies the helper images AND the
+// stand-in chart (from its loopback Helm repository, as a Helm OCI artifact) into the loopback MIRROR (TLS with its own
+// CA, htpasswd, its own login set --secret), then deploys the chart from oci://<mirror>/dify-mirror/charts/dify with
+// that login and CA (helm.v4.Chart: the Kubernetes provider's own Helm). The chart's objects are read back from the API
+// server; with the Helm repository stopped (a network that cannot reach it), a preview and a second up still read the
+// chart from the mirror and change nothing; the state holds no login in plain text.
+//
+// The world is mirror.engine.test.ts's (test/support/mirrorWorld.ts); only chart.fromMirror is added.
+import * as assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { apiServerAvailable, ENGINE_TOOLS_HINT } from "../support/apiServer";
+import {
+    assertMirrorHoldsAll,
+    byName,
+    comparable,
+    expectedObjects,
+    MIRROR_PASSWORD,
+    MIRROR_USER,
+    type MirrorWorld,
+    PLUGIN_PASSWORD,
+    PLUGIN_USER,
+    readBack,
+    startMirrorWorld,
+} from "../support/mirrorWorld";
+import { EngineWorkspace, pulumiBinary } from "../support/pulumiEngine";
+import { INSTALL_HINT, registryAvailable } from "../support/registry";
+
+type Json = Record<string, any>;
+
+const ROOT = path.resolve(__dirname, "..", "..");
+
+describe("engine: chart.fromMirror, the chart copied into the loopback mirror and deployed from it (oci://, login, CA)", () => {
+    let world: MirrorWorld;
+    let ws: EngineWorkspace;
+    let firstUp: string;
+    let registryConfig: string;
+
+    before(async () => {
+        assert.ok(apiServerAvailable() && pulumiBinary(), `engine tools missing; ${ENGINE_TOOLS_HINT}`);
+        assert.ok(registryAvailable(), `docker-registry/skopeo missing; run: ${INSTALL_HINT}`);
+        world = await startMirrorWorld();
+        // The Kubernetes provider's Helm reads an OCI registry's login from Helm's registry config only (it does not
+        // send repositoryOpts' login there): the mirror's login as that file, kubernetes.helmRegistryConfig.
+        registryConfig = path.join(world.dir, "helm-registry.json");
+        fs.writeFileSync(registryConfig, world.mirrorAuth, { mode: 0o600 });
+        ws = new EngineWorkspace({ project: "dify-plugin-registry", program: path.join(ROOT, "index.ts"), typescript: true });
+        await ws.init({
+            namespace: "dify",
+            registry: { type: "docker", server: world.plugins.host, prefix: "dify/plugins", username: PLUGIN_USER },
+            // repository: where the mirror copies the chart from; fromMirror: the chart is deployed from the mirror.
+            chart: { version: world.repo.version, repository: world.repo.url, defaultValuesFile: world.valuesFile, fromMirror: true },
+            pushCheck: { caFile: world.plugins.caFile },
+            kubernetes: { kubeconfig: world.api.kubeconfigPath, helmRegistryConfig: registryConfig },
+            pluginConnector: {
+                imageMirror: world.imageMirror,
+                mirrorImages: {
+                    registries: { [world.source.host]: { insecure: true }, [world.mirror.host]: { caFile: world.mirror.caFile } },
+                },
+            },
+        });
+        await ws.setSecret("registry.password", PLUGIN_PASSWORD);
+        await ws.setSecret("pluginConnector.mirrorImages.auth", world.mirrorAuth);
+    });
+    after(async () => {
+        await world?.stop();
+        ws?.remove();
+    });
+
+    it("pulumi up succeeds", async () => {
+        firstUp = await ws.ok(["up", "--yes", "--skip-preview"]);
+        assert.match(firstUp, /Resources:/);
+    });
+
+    it("the mirror holds the chart as copied from the Helm repository, and every image", async () => {
+        const state = JSON.parse(await ws.ok(["stack", "export"])) as Json;
+        const mirror = byName(state.deployment.resources, "dify-plugin-registry-image-mirror");
+        assert.deepEqual(mirror.outputs.mirroredChart.target, `${world.imageMirror}/charts/dify:${world.repo.version}`);
+        assert.equal(mirror.outputs.mirroredChart.chartDigest, `sha256:${createHash("sha256").update(world.repo.tgz).digest("hex")}`);
+        await assertMirrorHoldsAll(world);
+    });
+
+    it("the helm.v4.Chart holds the stand-in chart's objects; a remote component, it keeps no inputs (no login) in the state", async () => {
+        const state = JSON.parse(await ws.ok(["stack", "export"])) as Json;
+        const resources = state.deployment.resources as Json[];
+        const chart = resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart");
+        assert.ok(chart, "the helm.v4.Chart is in the state");
+        assert.equal(chart.inputs, undefined);
+        const children = resources.filter((r) => r.parent === chart.urn).map((r) => `${r.type}::${String(r.urn).split("::").pop()}`);
+        assert.deepEqual(children.sort(), [
+            "kubernetes:apps/v1:Deployment::dify-plugin-registry-dify:dify/dify-plugin-connector",
+            "kubernetes:core/v1:ConfigMap::dify-plugin-registry-dify:dify/dify-plugin-connector-config",
+        ]);
+    });
+
+    it("the cluster holds the stand-in chart's objects: image-repo-secret, the pinned helper images, the Deployment", async () => {
+        assert.deepEqual(comparable(await readBack(world)), expectedObjects(world));
+        // The stand-in chart's two objects, and nothing else of the release's.
+        const objects = await world.api.kubectl([
+            "-n",
+            "dify",
+            "get",
+            "deployments,configmaps",
+            "-l",
+            "app.kubernetes.io/instance=dify",
+            "-o",
+            "name",
+        ]);
+        assert.deepEqual(objects.trim().split("\n").sort(), [
+            "configmap/dify-plugin-connector-config",
+            "deployment.apps/dify-plugin-connector",
+        ]);
+    });
+
+    it("with the Helm repository gone, preview --expect-no-changes and a second up read the chart from the mirror alone", async () => {
+        const before = world.repo.requests.length;
+        await world.repo.stop();
+        await ws.ok(["preview", "--expect-no-changes"]);
+        const second = await ws.ok(["up", "--yes", "--skip-preview"]);
+        const summary = second.slice(second.indexOf("Resources:"));
+        assert.match(summary, /\d+ unchanged/, second);
+        assert.doesNotMatch(summary, /created|updated|replaced|deleted/, second);
+        assert.equal(world.repo.requests.length, before, "nothing asked the Helm repository");
+    });
+
+    it("the chart is read from oci://<mirror>/dify-mirror/charts/dify with that login: without it, the preview fails there", async () => {
+        fs.writeFileSync(registryConfig, "{}");
+        try {
+            const refused = await ws.pulumi(["preview"]);
+            assert.notEqual(refused.code, 0);
+            const url = `https://${world.mirror.host}/v2/dify-mirror/charts/dify/manifests/${world.repo.version}`;
+            assert.ok(
+                (refused.stdout + refused.stderr).includes(`GET "${url}": basic credential not found`),
+                refused.stdout + refused.stderr,
+            );
+        } finally {
+            fs.writeFileSync(registryConfig, world.mirrorAuth, { mode: 0o600 });
+        }
+        await ws.ok(["preview", "--expect-no-changes"]);
+    });
+
+    it("pulumi stack export holds neither login in plain text, nor did the up's output", async () => {
+        const text = await ws.ok(["stack", "export"]);
+        for (const [user, password] of [
+            [MIRROR_USER, MIRROR_PASSWORD],
+            [PLUGIN_USER, PLUGIN_PASSWORD],
+        ]) {
+            for (const needle of [password, Buffer.from(`${user}:${password}`).toString("base64")]) {
+                assert.ok(!text.includes(needle), `the state holds ${needle}`);
+                assert.ok(!firstUp.includes(needle), `the up's output shows ${needle}`);
+            }
+        }
+    });
+});
