@@ -11,6 +11,8 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { apiServerAvailable, ENGINE_TOOLS_HINT } from "../support/apiServer";
+import { type ChartRepository, startChartRepository } from "../support/chartRepository";
+import { type EngineStack, startEngineStack } from "../support/engineStack";
 import {
     assertMirrorHoldsAll,
     byName,
@@ -149,6 +151,70 @@ describe("engine: chart.fromMirror, the chart copied into the loopback mirror an
             for (const needle of [password, Buffer.from(`${user}:${password}`).toString("base64")]) {
                 assert.ok(!text.includes(needle), `the state holds ${needle}`);
                 assert.ok(!firstUp.includes(needle), `the up's output shows ${needle}`);
+            }
+        }
+    });
+});
+
+// The other half of issue 21 item 1 through the engine: a private classic Helm repository that answers 401 without
+// its login, read by helm.v3.Release (a custom resource: its inputs, repositoryOpts included, are kept in the state).
+describe("engine: helm.v3.Release from a private Helm repository, chart.username + chart.password set --secret", () => {
+    const CHART_USER = "chart-reader";
+    const CHART_PASSWORD = "chart-Sentinel-pw-41d0";
+    let world: EngineStack;
+    let repo: ChartRepository;
+    let up: string;
+
+    before(async () => {
+        assert.ok(apiServerAvailable() && pulumiBinary(), `engine tools missing; ${ENGINE_TOOLS_HINT}`);
+        repo = await startChartRepository({ auth: { username: CHART_USER, password: CHART_PASSWORD } });
+        world = await startEngineStack({
+            chart: { version: repo.version, repository: repo.url, kind: "release", skipAwait: true, username: CHART_USER },
+        });
+        await world.ws.setSecret("chart.password", CHART_PASSWORD);
+    });
+    after(async () => {
+        await repo?.stop();
+        await world?.stop();
+    });
+
+    it("pulumi up reads the chart with the login and deploys it", async () => {
+        up = await world.ws.ok(["up", "--yes", "--skip-preview"]);
+        assert.ok(repo.requests.includes("/index.yaml") && repo.requests.includes(`/dify-${repo.version}.tgz`), repo.requests.join(" "));
+        const objects = await world.api.kubectl([
+            "-n",
+            "dify",
+            "get",
+            "deployments,configmaps",
+            "-l",
+            "app.kubernetes.io/instance=dify",
+            "-o",
+            "name",
+        ]);
+        assert.deepEqual(objects.trim().split("\n").sort(), [
+            "configmap/dify-plugin-connector-config",
+            "deployment.apps/dify-plugin-connector",
+        ]);
+    });
+
+    it("the state keeps repositoryOpts with the password secret (encrypted), the rest as given; no password in plain text anywhere", async () => {
+        const exported = await world.ws.ok(["stack", "export"]);
+        const release = (JSON.parse(exported) as Json).deployment.resources.find((r: Json) => r.type === "kubernetes:helm.sh/v3:Release");
+        assert.ok(release, "the Release is in the state");
+        const { password, ...rest } = release.inputs.repositoryOpts;
+        // The provider's check fills the TLS file keys it was not given with "".
+        assert.deepEqual(rest, { repo: repo.url, username: CHART_USER, caFile: "", certFile: "", keyFile: "" });
+        assert.equal(password["4dabf18193072939515e22adb298388d"], "1b47061264138c4ac30d75fd1eb44270", "the password is a secret");
+        assert.equal(typeof password.ciphertext, "string");
+        const preview = await world.ws.ok(["preview", "--diff"]);
+        for (const [what, text] of [
+            ["stack export", exported],
+            ["the up's output", up],
+            ["preview --diff", preview],
+            ["the stack file", world.ws.stackFile()],
+        ]) {
+            for (const needle of [CHART_PASSWORD, Buffer.from(`${CHART_USER}:${CHART_PASSWORD}`).toString("base64")]) {
+                assert.ok(!text.includes(needle), `${what} holds ${needle}`);
             }
         }
     });
