@@ -7,11 +7,15 @@
 //   pkg/v3's generator writes it), pip-installed into a virtualenv with the `pulumi` package of the CLI's release, run by
 //   the Python language host.
 // - examples/yaml: run by the YAML language host, which reads the schema from the provider itself.
+// - examples/java: the Java SDK generated from the same schema by the Java language host (pulumi package gen-sdk),
+//   compiled with the program and run by that host through Maven, offline from the cached repository
+//   (test/support/javaSdk.ts).
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
 import { apiServerAvailable, ENGINE_TOOLS_HINT } from "../support/apiServer";
+import { generateJavaSdk, JAVA_HINT, javaToolsAvailable, mavenRepo, resolveMaven } from "../support/javaSdk";
 import {
     generateSdk,
     installPythonSdk,
@@ -183,3 +187,25 @@ describeExample("engine: examples/yaml (the YAML language host), push check and 
     const projectFile = projectFileOf("yaml");
     return new EngineWorkspace({ project: projectFile.name, program: project, projectDir: project, projectFile, path: [bin] });
 });
+
+describeExample(
+    "engine: examples/java (the generated Java SDK, the Java language host), push check and mirrorImages on",
+    true,
+    async (world, bin) => {
+        assert.ok(javaToolsAvailable(), `the Java tools are missing; ${JAVA_HINT}`);
+        const project = path.join(world.dir, "project");
+        const example = path.join(EXAMPLES, "java");
+        fs.cpSync(example, project, {
+            recursive: true,
+            filter: (src) => !["target", "sdks"].includes(path.relative(example, src).split(path.sep)[0]),
+        });
+        const schema = await servedSchema(bin, world.dir);
+        await generateJavaSdk(schema, path.join(project, "sdks", "dify-dify-plugin-registry"));
+        await resolveMaven(project);
+        // The host runs `mvn`: offline, from the cached repository (Maven reads the project's .mvn/maven.config).
+        fs.mkdirSync(path.join(project, ".mvn"));
+        fs.writeFileSync(path.join(project, ".mvn", "maven.config"), `-o\n-Dmaven.repo.local=${mavenRepo()}\n`);
+        const projectFile = projectFileOf("java");
+        return new EngineWorkspace({ project: projectFile.name, program: project, projectDir: project, projectFile, path: [bin] });
+    },
+);
