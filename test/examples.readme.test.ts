@@ -1,7 +1,7 @@
 /**
  * The examples README shows are the files the engine tests run, not copies kept by hand: every fenced block README
  * introduces with `<!-- example file: <path> -->` is that file's text exactly, and every example program of another
- * language the engine tests run (test/engine/languages.engine.test.ts, goSdk.engine.test.ts) is shown.
+ * language the engine tests run (test/engine/languages.engine.test.ts, goSdk.engine.test.ts, javaSdk.engine.test.ts) is shown.
  */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -9,7 +9,12 @@ import * as path from "node:path";
 
 const ROOT = path.resolve(__dirname, "..");
 /** The programs the engine tests run, which README must show. */
-const RUN_BY_ENGINE_TESTS = ["examples/python/__main__.py", "examples/yaml/Pulumi.yaml", "examples/go/main.go"];
+const RUN_BY_ENGINE_TESTS = [
+    "examples/python/__main__.py",
+    "examples/yaml/Pulumi.yaml",
+    "examples/go/main.go",
+    "examples/java/src/main/java/difyplugins/App.java",
+];
 
 /** `<!-- example file: PATH -->` then a fenced block: PATH → the block's text. */
 function exampleBlocks(markdown: string): Map<string, string> {
