@@ -290,6 +290,7 @@ export function openRangedBlob(options: RangedBlobOptions): RangedBlob {
             const stream = res.body;
             let settled = false;
             // Declared before finish() uses it (Pulumi's closure serialization, see above).
+            // biome-ignore lint/style/useConst: assigned after finish(), which refers to it, is defined
             let onData: (raw: Buffer) => void;
             const finish = (err?: unknown) => {
                 if (settled) return;
