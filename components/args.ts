@@ -188,7 +188,7 @@ export interface DifyPluginRegistryArgs {
     readonly pluginConnector?: PluginConnectorArgs;
     /**
      * Prove during `pulumi up` — never in a preview — that the registry takes plugin images before Dify is deployed: a
-     * dynamic resource the chart waits for checks that the registry answers, the login is accepted, and it may push and
+     * resource the chart waits for (`RegistryPushCheck`) checks that the registry answers, the login is accepted, and it may push and
      * pull under the prefix (an upload is opened and cancelled; nothing is written). It fails the update with a message
      * naming the prefix, and runs again when the login or the prefix changes. `true`, or `{ auth, caFile }` to check
      * another login or trust a CA. Default: on for docker, dockerhub, acr, aliyun, tcr and ecr with

@@ -3,8 +3,8 @@ import type * as pulumi from "@pulumi/pulumi";
 
 /**
  * Tencent Container Registry (TCR) Enterprise: a namespace in an existing instance, pushed to with a long-term instance
- * access token. Both are created through the TCR API (a dynamic resource each: there is no Tencent Cloud Pulumi
- * provider on npm) with credentials from `TENCENTCLOUD_SECRET_ID` / `TENCENTCLOUD_SECRET_KEY` or `secretId` /
+ * access token. Both are created through the TCR API (resources of this package, `TcrNamespace` and
+ * `TcrInstanceToken`: there is no Tencent Cloud Pulumi provider on npm) with credentials from `TENCENTCLOUD_SECRET_ID` / `TENCENTCLOUD_SECRET_KEY` or `secretId` /
  * `secretKey`. With an existing `username` + `token` (+ `server`) nothing is created and no API is called.
  */
 export interface TcrRegistryArgs {
