@@ -74,6 +74,12 @@ const noPlainSecret = (resources: Recorded, ...secrets: string[]) => {
     for (const s of secrets) assert.ok(!text.includes(s), `${s} appears outside a secret`);
 };
 
+/** The component with `chart.fromMirror` (plus `chart`), the image mirror and its `mirrorImages` settings. */
+const deployFromMirror = (chart: Record<string, unknown>, imageMirror: string, mirrorImages: Record<string, unknown>) =>
+    evaluate(
+        () => new DifyPluginRegistry("dify", base({ fromMirror: true, ...chart }, { pluginConnector: { imageMirror, mirrorImages } })),
+    );
+
 describe("chart source: an OCI reference, a private Helm repository, the image mirror", () => {
     it("helm.v4.Chart from oci://: the reference alone (no repo), the login with only the password secret, the CA as a file asset", async () => {
         const resources = await evaluate(
@@ -148,21 +154,9 @@ describe("chart source: an OCI reference, a private Helm repository, the image m
         afterEach(() => stopAnswering(DYNAMIC_TYPE));
 
         it("reads oci://<imageMirror>/charts/dify with the mirror's login (the registry's) and CA; mirrorImages copies the chart too", async () => {
-            const resources = await evaluate(
-                () =>
-                    new DifyPluginRegistry(
-                        "dify",
-                        base(
-                            { fromMirror: true },
-                            {
-                                pluginConnector: {
-                                    imageMirror: "harbor.example.com/dify-mirror",
-                                    mirrorImages: { registries: { "harbor.example.com": { caFile: CA } } },
-                                },
-                            },
-                        ),
-                    ),
-            );
+            const resources = await deployFromMirror({}, "harbor.example.com/dify-mirror", {
+                registries: { "harbor.example.com": { caFile: CA } },
+            });
             const inputs = chartInputs();
             assert.equal(inputs.chart, "oci://harbor.example.com/dify-mirror/charts/dify");
             assert.deepEqual(inputs.repositoryOpts, {
@@ -184,21 +178,10 @@ describe("chart source: an OCI reference, a private Helm repository, the image m
 
         it("mirrorImages.auth is the login when given; helm.v3.Release gets the CA as a path", async () => {
             const auth = JSON.stringify({ auths: { "harbor.example.com": { auth: basicAuth("mirror-bot", PASSWORD) } } });
-            const resources = await evaluate(
-                () =>
-                    new DifyPluginRegistry(
-                        "dify",
-                        base(
-                            { fromMirror: true, kind: "release" },
-                            {
-                                pluginConnector: {
-                                    imageMirror: "harbor.example.com/dify-mirror",
-                                    mirrorImages: { auth: pulumi.secret(auth), registries: { "harbor.example.com": { caFile: CA } } },
-                                },
-                            },
-                        ),
-                    ),
-            );
+            const resources = await deployFromMirror({ kind: "release" }, "harbor.example.com/dify-mirror", {
+                auth: pulumi.secret(auth),
+                registries: { "harbor.example.com": { caFile: CA } },
+            });
             const inputs = chartInputs("kubernetes:helm.sh/v3:Release");
             assert.equal(inputs.chart, "oci://harbor.example.com/dify-mirror/charts/dify");
             assert.deepEqual(inputs.repositoryOpts, { username: secret("mirror-bot"), password: secret(PASSWORD), caFile: CA });
@@ -206,21 +189,7 @@ describe("chart source: an OCI reference, a private Helm repository, the image m
         });
 
         it("a plain-HTTP mirror: helm.v4.Chart reads it with plainHttp", async () => {
-            await evaluate(
-                () =>
-                    new DifyPluginRegistry(
-                        "dify",
-                        base(
-                            { fromMirror: true },
-                            {
-                                pluginConnector: {
-                                    imageMirror: "10.0.0.5:5000/m",
-                                    mirrorImages: { registries: { "10.0.0.5:5000": { insecure: true } } },
-                                },
-                            },
-                        ),
-                    ),
-            );
+            await deployFromMirror({}, "10.0.0.5:5000/m", { registries: { "10.0.0.5:5000": { insecure: true } } });
             const inputs = chartInputs();
             assert.equal(inputs.chart, "oci://10.0.0.5:5000/m/charts/dify");
             assert.equal(inputs.plainHttp, true);
@@ -229,16 +198,7 @@ describe("chart source: an OCI reference, a private Helm repository, the image m
         });
 
         it("mirrorImages.chart: false copies only the images; the chart is still read from the mirror", async () => {
-            await evaluate(
-                () =>
-                    new DifyPluginRegistry(
-                        "dify",
-                        base(
-                            { fromMirror: true },
-                            { pluginConnector: { imageMirror: "harbor.example.com/m", mirrorImages: { chart: false } } },
-                        ),
-                    ),
-            );
+            await deployFromMirror({}, "harbor.example.com/m", { chart: false });
             const mirror = [...sent].find(([k]) => k.startsWith(DYNAMIC_TYPE))![1];
             assert.equal(mirror.chart, undefined);
             assert.ok(Array.isArray(mirror.plan) && mirror.plan.length > 0);

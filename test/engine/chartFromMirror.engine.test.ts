@@ -10,7 +10,7 @@ import * as assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { apiServerAvailable, ENGINE_TOOLS_HINT } from "../support/apiServer";
+import { apiServerAvailable, ENGINE_TOOLS_HINT, type RunningApiServer } from "../support/apiServer";
 import { type ChartRepository, startChartRepository } from "../support/chartRepository";
 import { type EngineStack, startEngineStack } from "../support/engineStack";
 import {
@@ -32,6 +32,24 @@ import { INSTALL_HINT, registryAvailable } from "../support/registry";
 type Json = Record<string, any>;
 
 const ROOT = path.resolve(__dirname, "..", "..");
+
+/** The stand-in chart's two objects are in the cluster, and nothing else of the release's. */
+async function assertStandInObjects(api: RunningApiServer): Promise<void> {
+    const objects = await api.kubectl([
+        "-n",
+        "dify",
+        "get",
+        "deployments,configmaps",
+        "-l",
+        "app.kubernetes.io/instance=dify",
+        "-o",
+        "name",
+    ]);
+    assert.deepEqual(objects.trim().split("\n").sort(), [
+        "configmap/dify-plugin-connector-config",
+        "deployment.apps/dify-plugin-connector",
+    ]);
+}
 
 describe("engine: chart.fromMirror, the chart copied into the loopback mirror and deployed from it (oci://, login, CA)", () => {
     let world: MirrorWorld;
@@ -98,21 +116,7 @@ describe("engine: chart.fromMirror, the chart copied into the loopback mirror an
 
     it("the cluster holds the stand-in chart's objects: image-repo-secret, the pinned helper images, the Deployment", async () => {
         assert.deepEqual(comparable(await readBack(world)), expectedObjects(world));
-        // The stand-in chart's two objects, and nothing else of the release's.
-        const objects = await world.api.kubectl([
-            "-n",
-            "dify",
-            "get",
-            "deployments,configmaps",
-            "-l",
-            "app.kubernetes.io/instance=dify",
-            "-o",
-            "name",
-        ]);
-        assert.deepEqual(objects.trim().split("\n").sort(), [
-            "configmap/dify-plugin-connector-config",
-            "deployment.apps/dify-plugin-connector",
-        ]);
+        await assertStandInObjects(world.api);
     });
 
     it("with the Helm repository gone, preview --expect-no-changes and a second up read the chart from the mirror alone", async () => {
@@ -181,20 +185,7 @@ describe("engine: helm.v3.Release from a private Helm repository, chart.username
     it("pulumi up reads the chart with the login and deploys it", async () => {
         up = await world.ws.ok(["up", "--yes", "--skip-preview"]);
         assert.ok(repo.requests.includes("/index.yaml") && repo.requests.includes(`/dify-${repo.version}.tgz`), repo.requests.join(" "));
-        const objects = await world.api.kubectl([
-            "-n",
-            "dify",
-            "get",
-            "deployments,configmaps",
-            "-l",
-            "app.kubernetes.io/instance=dify",
-            "-o",
-            "name",
-        ]);
-        assert.deepEqual(objects.trim().split("\n").sort(), [
-            "configmap/dify-plugin-connector-config",
-            "deployment.apps/dify-plugin-connector",
-        ]);
+        await assertStandInObjects(world.api);
     });
 
     it("the state keeps repositoryOpts with the password secret (encrypted), the rest as given; no password in plain text anywhere", async () => {
